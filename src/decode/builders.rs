@@ -1,0 +1,332 @@
+//! One Arrow builder per column, fed scanned JSON values. A builder either appends the value
+//! or says, in a few words, why it does not fit; the row loop adds the coordinates.
+
+use std::sync::Arc;
+
+use arrow_array::builder::{BooleanBuilder, NullBuilder, PrimitiveBuilder, StringBuilder};
+use arrow_array::types::*;
+use arrow_array::{ArrayRef, ArrowPrimitiveType};
+use chrono_tz::Tz;
+
+use super::scanner::Value;
+use super::values::*;
+use crate::types::{ColumnKind, ColumnSpec};
+
+pub trait ColumnBuilder: Send {
+    fn push(&mut self, v: &Value) -> Result<(), Reason>;
+    fn finish(&mut self) -> ArrayRef;
+}
+
+pub fn builder_for(spec: &ColumnSpec, capacity: usize) -> Box<dyn ColumnBuilder> {
+    use ColumnKind::*;
+    let nullable = spec.nullable;
+    match &spec.kind {
+        Int8 => prim::<Int8Type, _>(nullable, capacity, |t| narrow(parse_i64(t)?)),
+        Int16 => prim::<Int16Type, _>(nullable, capacity, |t| narrow(parse_i64(t)?)),
+        Int32 => prim::<Int32Type, _>(nullable, capacity, |t| narrow(parse_i64(t)?)),
+        Int64 => prim::<Int64Type, _>(nullable, capacity, parse_i64),
+        UInt8 => prim::<UInt8Type, _>(nullable, capacity, |t| narrow(parse_u64(t)?)),
+        UInt16 => prim::<UInt16Type, _>(nullable, capacity, |t| narrow(parse_u64(t)?)),
+        UInt32 => prim::<UInt32Type, _>(nullable, capacity, |t| narrow(parse_u64(t)?)),
+        UInt64 => prim::<UInt64Type, _>(nullable, capacity, parse_u64),
+        Float32 => prim::<Float32Type, _>(nullable, capacity, |t| {
+            // Parse as f32 directly: rounding via f64 first can be off by one ulp.
+            parse_f64(t).and_then(|v| {
+                if v.is_finite() {
+                    t.parse::<f32>().map_err(|_| "not a number".into())
+                } else {
+                    Ok(v as f32)
+                }
+            })
+        }),
+        Float64 => prim::<Float64Type, _>(nullable, capacity, parse_f64),
+        WideInt { signed } => {
+            let signed = *signed;
+            let b = PrimitiveBuilder::<Decimal256Type>::with_capacity(capacity)
+                .with_precision_and_scale(39, 0)
+                .expect("39, 0 is a valid decimal256");
+            Box::new(Primitive::new(b, nullable, move |t: &str| {
+                let v = parse_decimal256(t, 39, 0).map_err(|_| not_int(t))?;
+                if !signed && v.is_negative() {
+                    return Err("integer out of range for the column's type".into());
+                }
+                Ok(v)
+            }))
+        }
+        HugeInt { signed } => {
+            let signed = *signed;
+            Box::new(TextColumn::new(
+                nullable,
+                capacity,
+                TextRule::Converted(Box::new(move |v| {
+                    canonical_integer(&number_text(v)?, signed)
+                })),
+            ))
+        }
+        Decimal { precision, scale } => {
+            let (p, s) = (*precision, *scale);
+            if p <= 38 {
+                let b = PrimitiveBuilder::<Decimal128Type>::with_capacity(capacity)
+                    .with_precision_and_scale(p, s)
+                    .expect("precision and scale were validated by the type parser");
+                Box::new(Primitive::new(b, nullable, move |t: &str| {
+                    parse_decimal128(t, p, s)
+                }))
+            } else {
+                let b = PrimitiveBuilder::<Decimal256Type>::with_capacity(capacity)
+                    .with_precision_and_scale(p, s)
+                    .expect("precision and scale were validated by the type parser");
+                Box::new(Primitive::new(b, nullable, move |t: &str| {
+                    parse_decimal256(t, p, s)
+                }))
+            }
+        }
+        Bool => Box::new(BoolColumn::new(nullable, capacity)),
+        Text => Box::new(TextColumn::new(nullable, capacity, TextRule::Scalar)),
+        JsonText => Box::new(TextColumn::new(true, capacity, TextRule::AnyJson)),
+        Enum { items } => {
+            let items = items.clone();
+            Box::new(TextColumn::new(
+                nullable,
+                capacity,
+                TextRule::Converted(Box::new(move |v| enum_label(&items, v))),
+            ))
+        }
+        Date => prim::<Date32Type, _>(nullable, capacity, parse_date),
+        DateTime { tz } => timestamp::<TimestampSecondType>(nullable, capacity, 0, tz),
+        DateTime64 { precision, tz } => match precision {
+            0 => timestamp::<TimestampSecondType>(nullable, capacity, 0, tz),
+            1..=3 => timestamp::<TimestampMillisecondType>(nullable, capacity, 3, tz),
+            4..=6 => timestamp::<TimestampMicrosecondType>(nullable, capacity, 6, tz),
+            _ => timestamp::<TimestampNanosecondType>(nullable, capacity, 9, tz),
+        },
+        Time { precision } => match precision {
+            0 => prim::<DurationSecondType, _>(nullable, capacity, |t| parse_time(t, 0)),
+            1..=3 => prim::<DurationMillisecondType, _>(nullable, capacity, |t| parse_time(t, 3)),
+            4..=6 => prim::<DurationMicrosecondType, _>(nullable, capacity, |t| parse_time(t, 6)),
+            _ => prim::<DurationNanosecondType, _>(nullable, capacity, |t| parse_time(t, 9)),
+        },
+        Null => Box::new(Nulls(NullBuilder::new())),
+    }
+}
+
+fn not_int(t: &str) -> Reason {
+    if t.contains(['.', 'e', 'E']) {
+        "not an integer".into()
+    } else {
+        "integer out of range for the column's type".into()
+    }
+}
+
+fn narrow<T: TryFrom<W>, W>(v: W) -> Result<T, Reason> {
+    T::try_from(v).map_err(|_| "integer out of range for the column's type".into())
+}
+
+fn null_rejected() -> Reason {
+    "NULL in a column whose type is not Nullable".into()
+}
+
+/// The text of a scalar that may be sent as a JSON number or as a string.
+fn number_text<'v>(v: &'v Value) -> Result<std::borrow::Cow<'v, str>, Reason> {
+    match v {
+        Value::Number(n) => Ok(std::borrow::Cow::Borrowed(n)),
+        Value::Str(s) => Ok(std::borrow::Cow::Borrowed(s.as_ref())),
+        Value::Bool(_) => Err("a boolean where a number was expected".into()),
+        Value::Nested(_) => Err("an array or object where a scalar was expected".into()),
+        Value::Null => Err(null_rejected()),
+    }
+}
+
+fn enum_label(items: &[(String, i64)], v: &Value) -> Result<String, Reason> {
+    if let Value::Str(s) = v {
+        if items.iter().any(|(l, _)| l == s.as_ref()) {
+            return Ok(s.to_string());
+        }
+    }
+    let text = number_text(v)?;
+    let n = parse_i64(&text).map_err(|_| Reason::from("not a label of this Enum"))?;
+    items
+        .iter()
+        .find(|(_, value)| *value == n)
+        .map(|(l, _)| l.clone())
+        .ok_or_else(|| "not a value of this Enum".into())
+}
+
+/// Any primitive column whose values parse from text.
+struct Primitive<T: ArrowPrimitiveType, P> {
+    builder: PrimitiveBuilder<T>,
+    nullable: bool,
+    parse: P,
+}
+
+impl<T: ArrowPrimitiveType, P> Primitive<T, P> {
+    fn new(builder: PrimitiveBuilder<T>, nullable: bool, parse: P) -> Self {
+        Primitive {
+            builder,
+            nullable,
+            parse,
+        }
+    }
+}
+
+fn prim<T, P>(nullable: bool, capacity: usize, parse: P) -> Box<dyn ColumnBuilder>
+where
+    T: ArrowPrimitiveType,
+    P: Fn(&str) -> Result<T::Native, Reason> + Send + 'static,
+{
+    Box::new(Primitive::new(
+        PrimitiveBuilder::<T>::with_capacity(capacity),
+        nullable,
+        parse,
+    ))
+}
+
+fn timestamp<T>(nullable: bool, capacity: usize, digits: u32, tz: &str) -> Box<dyn ColumnBuilder>
+where
+    T: ArrowPrimitiveType<Native = i64>,
+{
+    // UTC needs no zone arithmetic; any other zone was validated by the type parser.
+    let zone: Option<Tz> = if tz == "UTC" { None } else { tz.parse().ok() };
+    let b = PrimitiveBuilder::<T>::with_capacity(capacity).with_data_type(
+        arrow_schema::DataType::Timestamp(
+            crate::types::time_unit(digits as u8),
+            Some(Arc::from(tz)),
+        ),
+    );
+    Box::new(Primitive::new(b, nullable, move |t: &str| {
+        parse_timestamp(t, digits, zone.as_ref())
+    }))
+}
+
+impl<T, P> ColumnBuilder for Primitive<T, P>
+where
+    T: ArrowPrimitiveType,
+    P: Fn(&str) -> Result<T::Native, Reason> + Send,
+{
+    fn push(&mut self, v: &Value) -> Result<(), Reason> {
+        if let Value::Null = v {
+            if !self.nullable {
+                return Err(null_rejected());
+            }
+            self.builder.append_null();
+            return Ok(());
+        }
+        let x = (self.parse)(&number_text(v)?)?;
+        self.builder.append_value(x);
+        Ok(())
+    }
+
+    fn finish(&mut self) -> ArrayRef {
+        Arc::new(self.builder.finish())
+    }
+}
+
+struct BoolColumn {
+    builder: BooleanBuilder,
+    nullable: bool,
+}
+
+impl BoolColumn {
+    fn new(nullable: bool, capacity: usize) -> Self {
+        BoolColumn {
+            builder: BooleanBuilder::with_capacity(capacity),
+            nullable,
+        }
+    }
+}
+
+impl ColumnBuilder for BoolColumn {
+    fn push(&mut self, v: &Value) -> Result<(), Reason> {
+        let b = match v {
+            Value::Bool(b) => *b,
+            Value::Null if self.nullable => {
+                self.builder.append_null();
+                return Ok(());
+            }
+            other => match number_text(other)?.as_ref() {
+                "true" | "True" | "TRUE" | "1" => true,
+                "false" | "False" | "FALSE" | "0" => false,
+                _ => return Err("not a boolean".into()),
+            },
+        };
+        self.builder.append_value(b);
+        Ok(())
+    }
+
+    fn finish(&mut self) -> ArrayRef {
+        Arc::new(self.builder.finish())
+    }
+}
+
+type Convert = Box<dyn Fn(&Value) -> Result<String, Reason> + Send>;
+
+enum TextRule {
+    /// Strings, plus numbers and booleans as their text (some backends send ids as numbers).
+    Scalar,
+    /// Anything; arrays and objects as their JSON text.
+    AnyJson,
+    /// A per-value conversion (enum labels, huge integers).
+    Converted(Convert),
+}
+
+struct TextColumn {
+    builder: StringBuilder,
+    nullable: bool,
+    rule: TextRule,
+}
+
+impl TextColumn {
+    fn new(nullable: bool, capacity: usize, rule: TextRule) -> Self {
+        TextColumn {
+            builder: StringBuilder::with_capacity(capacity, capacity * 16),
+            nullable,
+            rule,
+        }
+    }
+}
+
+impl ColumnBuilder for TextColumn {
+    fn push(&mut self, v: &Value) -> Result<(), Reason> {
+        if let Value::Null = v {
+            if !self.nullable {
+                return Err(null_rejected());
+            }
+            self.builder.append_null();
+            return Ok(());
+        }
+        match (&self.rule, v) {
+            (TextRule::Converted(f), v) => self.builder.append_value(f(v)?),
+            (_, Value::Str(s)) => self.builder.append_value(s),
+            (_, Value::Number(n)) => self.builder.append_value(n),
+            (_, Value::Bool(b)) => self.builder.append_value(if *b { "true" } else { "false" }),
+            (TextRule::AnyJson, Value::Nested(raw)) => self.builder.append_value(raw),
+            (_, Value::Nested(_)) => {
+                return Err("an array or object where text was expected".into())
+            }
+            (_, Value::Null) => unreachable!("handled above"),
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self) -> ArrayRef {
+        Arc::new(self.builder.finish())
+    }
+}
+
+struct Nulls(NullBuilder);
+
+impl ColumnBuilder for Nulls {
+    fn push(&mut self, v: &Value) -> Result<(), Reason> {
+        match v {
+            Value::Null => {
+                self.0.append_null();
+                Ok(())
+            }
+            _ => Err("a value in a column of type Nothing (only NULL is allowed)".into()),
+        }
+    }
+
+    fn finish(&mut self) -> ArrayRef {
+        Arc::new(self.0.finish())
+    }
+}

@@ -1,0 +1,251 @@
+//! JSON rows + declared column types -> Arrow record batches. No HTTP, no Python.
+
+mod builders;
+pub mod scanner;
+pub mod values;
+
+use std::sync::Arc;
+
+use arrow_array::RecordBatch;
+use arrow_schema::{Schema, SchemaRef};
+
+use crate::error::DecodeError;
+use crate::types::ColumnSpec;
+use builders::{builder_for, ColumnBuilder};
+use scanner::{truncate, Scanner};
+
+/// Rows per record batch: small enough that one string column never nears Arrow's 2 GiB
+/// offset limit, large enough that per-batch overhead is noise.
+pub const DEFAULT_BATCH_ROWS: usize = 65_536;
+
+pub fn schema_of(columns: &[ColumnSpec]) -> SchemaRef {
+    Arc::new(Schema::new(
+        columns.iter().map(|c| c.field()).collect::<Vec<_>>(),
+    ))
+}
+
+/// Decodes `rows_json` (a JSON array of row arrays) into batches of `schema_of(columns)`.
+pub fn decode_rows(
+    rows_json: &str,
+    columns: &[ColumnSpec],
+    batch_rows: usize,
+) -> Result<Vec<RecordBatch>, Box<DecodeError>> {
+    let schema = schema_of(columns);
+    let batch_rows = batch_rows.max(1);
+    let mut builders: Vec<Box<dyn ColumnBuilder>> = columns
+        .iter()
+        .map(|c| builder_for(c, batch_rows.min(4096)))
+        .collect();
+    let mut batches = Vec::new();
+    let mut sc = Scanner::new(rows_json);
+    let body_err = |message: String, row: Option<usize>| {
+        Box::new(DecodeError {
+            message: format!("malformed result rows: {message}"),
+            row,
+            ..Default::default()
+        })
+    };
+
+    sc.expect(b'[', "'[' opening the rows")
+        .map_err(|m| body_err(m, None))?;
+    let mut row = 0usize;
+    let mut in_batch = 0usize;
+    if !sc.eat(b']') {
+        loop {
+            if !sc.eat(b'[') {
+                let v = sc.value().map_err(|m| body_err(m, Some(row)))?;
+                return Err(Box::new(DecodeError {
+                    message: "a row is not a JSON array".into(),
+                    row: Some(row),
+                    excerpt: Some(v.excerpt()),
+                    ..Default::default()
+                }));
+            }
+            decode_row(&mut sc, row, columns, &mut builders)?;
+            row += 1;
+            in_batch += 1;
+            if in_batch == batch_rows {
+                batches.push(finish_batch(&schema, &mut builders)?);
+                in_batch = 0;
+            }
+            if sc.eat(b']') {
+                break;
+            }
+            sc.expect(b',', "',' or ']' after a row")
+                .map_err(|m| body_err(m, Some(row)))?;
+        }
+    }
+    if !sc.at_end() {
+        return Err(body_err(
+            format!("unexpected text after the rows at byte {}", sc.position()),
+            None,
+        ));
+    }
+    if in_batch > 0 || batches.is_empty() {
+        batches.push(finish_batch(&schema, &mut builders)?);
+    }
+    Ok(batches)
+}
+
+fn decode_row(
+    sc: &mut Scanner,
+    row: usize,
+    columns: &[ColumnSpec],
+    builders: &mut [Box<dyn ColumnBuilder>],
+) -> Result<(), Box<DecodeError>> {
+    let n = columns.len();
+    let wrong_length = |got: String| {
+        Box::new(DecodeError {
+            message: format!("row has {got} values but the result declares {n} columns"),
+            row: Some(row),
+            ..Default::default()
+        })
+    };
+    for (i, (spec, b)) in columns.iter().zip(builders.iter_mut()).enumerate() {
+        if i > 0 && !sc.eat(b',') {
+            return Err(wrong_length(i.to_string()));
+        }
+        if i == 0 && sc.peek() == Some(b']') {
+            return Err(wrong_length("0".into()));
+        }
+        let v = sc.value().map_err(|m| {
+            Box::new(DecodeError {
+                message: format!("malformed JSON: {m}"),
+                row: Some(row),
+                column: Some(spec.name.clone()),
+                column_type: Some(spec.declared.clone()),
+                ..Default::default()
+            })
+        })?;
+        b.push(&v).map_err(|reason| {
+            Box::new(DecodeError {
+                message: reason,
+                row: Some(row),
+                column: Some(spec.name.clone()),
+                column_type: Some(spec.declared.clone()),
+                excerpt: Some(v.excerpt()),
+                query_id: None,
+            })
+        })?;
+    }
+    if sc.eat(b']') {
+        return Ok(());
+    }
+    // Count the surplus so the message says how long the row really was.
+    let mut extra = 0;
+    while sc.eat(b',') {
+        if sc.value().is_err() {
+            break;
+        }
+        extra += 1;
+    }
+    Err(wrong_length(if extra > 0 {
+        (n + extra).to_string()
+    } else {
+        format!("more than {n}")
+    }))
+}
+
+fn finish_batch(
+    schema: &SchemaRef,
+    builders: &mut [Box<dyn ColumnBuilder>],
+) -> Result<RecordBatch, Box<DecodeError>> {
+    let arrays = builders.iter_mut().map(|b| b.finish()).collect();
+    RecordBatch::try_new(schema.clone(), arrays).map_err(|e| {
+        Box::new(DecodeError {
+            message: format!(
+                "internal error assembling a batch: {}",
+                truncate(&e.to_string(), 200)
+            ),
+            ..Default::default()
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::column_spec;
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::*;
+
+    fn cols(types: &[(&str, &str)]) -> Vec<ColumnSpec> {
+        types
+            .iter()
+            .map(|(n, t)| column_spec(n, t, "UTC"))
+            .collect()
+    }
+
+    #[test]
+    fn seed_example_decodes() {
+        let c = cols(&[("name", "String"), ("created_at", "DateTime")]);
+        let b = decode_rows(
+            r#"[["example1.pdf", "2024-04-29 21:11:17+00:00"], ["x", "2024-04-29 21:11:18+00:00"]]"#,
+            &c,
+            DEFAULT_BATCH_ROWS,
+        )
+        .unwrap();
+        assert_eq!(b[0].num_rows(), 2);
+        let ts = b[0].column(1).as_primitive::<TimestampSecondType>();
+        assert_eq!(ts.value(0), 1_714_425_077);
+    }
+
+    #[test]
+    fn natives_and_strings_decode_alike() {
+        let c = cols(&[
+            ("a", "UInt64"),
+            ("b", "Nullable(Decimal(38, 10))"),
+            ("c", "Bool"),
+        ]);
+        let native = r#"[[18446744073709551615, 1234567890123456789012345678.1234567891, true], [0, null, false]]"#;
+        let strings = r#"[["18446744073709551615", "1234567890123456789012345678.1234567891", "True"], ["0", null, "False"]]"#;
+        let a = decode_rows(native, &c, 10).unwrap();
+        let b = decode_rows(strings, &c, 10).unwrap();
+        assert_eq!(a, b);
+        assert_eq!(
+            a[0].column(0).as_primitive::<UInt64Type>().value(0),
+            u64::MAX
+        );
+    }
+
+    #[test]
+    fn batches_split_at_the_limit_and_empty_keeps_schema() {
+        let c = cols(&[("a", "Int32")]);
+        let b = decode_rows("[[1],[2],[3]]", &c, 2).unwrap();
+        assert_eq!(
+            b.iter().map(|b| b.num_rows()).collect::<Vec<_>>(),
+            vec![2, 1]
+        );
+        let e = decode_rows("[]", &c, 2).unwrap();
+        assert_eq!(e.len(), 1);
+        assert_eq!(e[0].num_rows(), 0);
+        assert_eq!(
+            e[0].schema().field(0).data_type(),
+            &arrow_schema::DataType::Int32
+        );
+    }
+
+    #[test]
+    fn errors_name_row_column_type_and_value() {
+        let c = cols(&[("id", "UInt8"), ("qty", "Int32")]);
+        let e = decode_rows(r#"[[1, 2], [300, 3]]"#, &c, 10).unwrap_err();
+        assert_eq!(
+            (e.row, e.column.as_deref(), e.column_type.as_deref()),
+            (Some(1), Some("id"), Some("UInt8"))
+        );
+        assert_eq!(e.excerpt.as_deref(), Some("300"));
+        let e = decode_rows(r#"[[1, "abc"]]"#, &c, 10).unwrap_err();
+        assert!(e.to_string().contains("not an integer"), "{e}");
+        let e = decode_rows(r#"[[1, null]]"#, &c, 10).unwrap_err();
+        assert!(e.message.contains("not Nullable"));
+        let e = decode_rows(r#"[[1]]"#, &c, 10).unwrap_err();
+        assert!(e.message.contains("row has 1 values"), "{e}");
+        let e = decode_rows(r#"[[1, 2, 3, 4]]"#, &c, 10).unwrap_err();
+        assert!(e.message.contains("row has 4 values"), "{e}");
+        let e = decode_rows(r#"[[1, 2], {"id": 1}]"#, &c, 10).unwrap_err();
+        assert_eq!(e.row, Some(1));
+        for bad in ["", "[", "[[1, 2]", "[[1, 2]] x", "[[1, 2],]", "{}"] {
+            assert!(decode_rows(bad, &c, 10).is_err(), "{bad:?}");
+        }
+    }
+}

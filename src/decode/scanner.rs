@@ -1,0 +1,327 @@
+//! A scanner for the one JSON shape results come in: an array of rows, each an array of
+//! scalars (or nested values, kept as raw text).
+//!
+//! Why not serde_json values: numbers must reach the builders as their exact text (a
+//! Decimal(38, 10) or a UInt64 does not survive f64), strings without escapes are borrowed
+//! rather than copied, and errors must say where in the body they are.
+
+use std::borrow::Cow;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value<'a> {
+    Null,
+    Bool(bool),
+    /// A JSON number, as written.
+    Number(&'a str),
+    Str(Cow<'a, str>),
+    /// An array or object, as written (validated for balance, not parsed).
+    Nested(&'a str),
+}
+
+impl Value<'_> {
+    /// A short rendering for error messages.
+    pub fn excerpt(&self) -> String {
+        let full = match self {
+            Value::Null => return "null".into(),
+            Value::Bool(b) => return b.to_string(),
+            Value::Number(n) => (*n).to_owned(),
+            Value::Str(s) => format!("{s:?}"),
+            Value::Nested(n) => (*n).to_owned(),
+        };
+        truncate(&full, 48)
+    }
+}
+
+pub fn truncate(s: &str, max_chars: usize) -> String {
+    match s.char_indices().nth(max_chars) {
+        Some((i, _)) => format!("{}...", &s[..i]),
+        None => s.to_owned(),
+    }
+}
+
+pub struct Scanner<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+/// Nesting deeper than this in a single value is refused, bounding work on hostile input.
+const MAX_NESTING: usize = 512;
+
+impl<'a> Scanner<'a> {
+    pub fn new(text: &'a str) -> Self {
+        Scanner { text, pos: 0 }
+    }
+
+    pub fn position(&self) -> usize {
+        self.pos
+    }
+
+    fn bytes(&self) -> &'a [u8] {
+        self.text.as_bytes()
+    }
+
+    pub fn peek(&mut self) -> Option<u8> {
+        let b = self.bytes();
+        while self.pos < b.len() && matches!(b[self.pos], b' ' | b'\n' | b'\r' | b'\t') {
+            self.pos += 1;
+        }
+        b.get(self.pos).copied()
+    }
+
+    /// Consumes `c` if it is next; says whether it did.
+    pub fn eat(&mut self, c: u8) -> bool {
+        if self.peek() == Some(c) {
+            self.pos += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    pub fn expect(&mut self, c: u8, what: &str) -> Result<(), String> {
+        if self.eat(c) {
+            Ok(())
+        } else {
+            Err(format!("expected {what} at byte {}", self.pos))
+        }
+    }
+
+    pub fn at_end(&mut self) -> bool {
+        self.peek().is_none()
+    }
+
+    pub fn value(&mut self) -> Result<Value<'a>, String> {
+        match self.peek() {
+            Some(b'"') => self.string().map(Value::Str),
+            Some(b'n') => self.literal("null", Value::Null),
+            Some(b't') => self.literal("true", Value::Bool(true)),
+            Some(b'f') => self.literal("false", Value::Bool(false)),
+            Some(b'-' | b'0'..=b'9') => Ok(Value::Number(self.number()?)),
+            Some(b'[' | b'{') => self.nested().map(Value::Nested),
+            Some(_) => Err(format!("invalid JSON value at byte {}", self.pos)),
+            None => Err("unexpected end of JSON".into()),
+        }
+    }
+
+    fn literal(&mut self, word: &str, v: Value<'a>) -> Result<Value<'a>, String> {
+        if self.bytes()[self.pos..].starts_with(word.as_bytes()) {
+            self.pos += word.len();
+            Ok(v)
+        } else {
+            Err(format!("invalid JSON literal at byte {}", self.pos))
+        }
+    }
+
+    fn number(&mut self) -> Result<&'a str, String> {
+        let b = self.bytes();
+        let start = self.pos;
+        let mut i = self.pos;
+        if b.get(i) == Some(&b'-') {
+            i += 1;
+        }
+        let digits_start = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i == digits_start {
+            return Err(format!("invalid number at byte {start}"));
+        }
+        if b.get(i) == Some(&b'.') {
+            i += 1;
+            let f = i;
+            while i < b.len() && b[i].is_ascii_digit() {
+                i += 1;
+            }
+            if i == f {
+                return Err(format!("invalid number at byte {start}"));
+            }
+        }
+        if matches!(b.get(i), Some(b'e' | b'E')) {
+            i += 1;
+            if matches!(b.get(i), Some(b'+' | b'-')) {
+                i += 1;
+            }
+            let e = i;
+            while i < b.len() && b[i].is_ascii_digit() {
+                i += 1;
+            }
+            if i == e {
+                return Err(format!("invalid number at byte {start}"));
+            }
+        }
+        self.pos = i;
+        Ok(&self.text[start..i])
+    }
+
+    /// A JSON string; borrowed when it has no escapes.
+    fn string(&mut self) -> Result<Cow<'a, str>, String> {
+        let b = self.bytes();
+        let start = self.pos + 1;
+        let mut i = start;
+        while i < b.len() {
+            match b[i] {
+                b'"' => {
+                    self.pos = i + 1;
+                    return Ok(Cow::Borrowed(&self.text[start..i]));
+                }
+                b'\\' => return self.string_with_escapes(start, i),
+                0..=0x1f => return Err(format!("control character in string at byte {i}")),
+                _ => i += 1,
+            }
+        }
+        Err(format!(
+            "unterminated string starting at byte {}",
+            start - 1
+        ))
+    }
+
+    fn string_with_escapes(
+        &mut self,
+        start: usize,
+        first_escape: usize,
+    ) -> Result<Cow<'a, str>, String> {
+        let b = self.bytes();
+        let mut out = String::with_capacity(first_escape - start + 16);
+        out.push_str(&self.text[start..first_escape]);
+        let mut i = first_escape;
+        let mut run = i;
+        while i < b.len() {
+            match b[i] {
+                b'"' => {
+                    out.push_str(&self.text[run..i]);
+                    self.pos = i + 1;
+                    return Ok(Cow::Owned(out));
+                }
+                b'\\' => {
+                    out.push_str(&self.text[run..i]);
+                    let esc = *b.get(i + 1).ok_or("unterminated escape")?;
+                    i += 2;
+                    match esc {
+                        b'"' => out.push('"'),
+                        b'\\' => out.push('\\'),
+                        b'/' => out.push('/'),
+                        b'b' => out.push('\u{8}'),
+                        b'f' => out.push('\u{c}'),
+                        b'n' => out.push('\n'),
+                        b'r' => out.push('\r'),
+                        b't' => out.push('\t'),
+                        b'u' => {
+                            let (c, used) = self.unicode_escape(i)?;
+                            out.push(c);
+                            i += used;
+                        }
+                        _ => return Err(format!("invalid escape at byte {}", i - 2)),
+                    }
+                    run = i;
+                }
+                0..=0x1f => return Err(format!("control character in string at byte {i}")),
+                _ => i += 1,
+            }
+        }
+        Err(format!(
+            "unterminated string starting at byte {}",
+            start - 1
+        ))
+    }
+
+    /// Reads the hex digits after `\u` at `i` (and a low surrogate's `\uXXXX` if needed).
+    fn unicode_escape(&self, i: usize) -> Result<(char, usize), String> {
+        let hex = |at: usize| -> Result<u32, String> {
+            self.text
+                .get(at..at + 4)
+                .and_then(|h| u32::from_str_radix(h, 16).ok())
+                .ok_or_else(|| format!("invalid \\u escape at byte {at}"))
+        };
+        let hi = hex(i)?;
+        if (0xD800..0xDC00).contains(&hi) {
+            if self.text.get(i + 4..i + 6) == Some("\\u") {
+                let lo = hex(i + 6)?;
+                if (0xDC00..0xE000).contains(&lo) {
+                    let c = 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
+                    return Ok((char::from_u32(c).unwrap_or('\u{FFFD}'), 10));
+                }
+            }
+            return Ok(('\u{FFFD}', 4));
+        }
+        Ok((char::from_u32(hi).unwrap_or('\u{FFFD}'), 4))
+    }
+
+    /// Skips a balanced array or object and returns its text.
+    fn nested(&mut self) -> Result<&'a str, String> {
+        let start = self.pos;
+        let mut depth = 0usize;
+        loop {
+            match self.peek() {
+                Some(b'[' | b'{') => {
+                    depth += 1;
+                    if depth > MAX_NESTING {
+                        return Err(format!("value nested too deeply at byte {}", self.pos));
+                    }
+                    self.pos += 1;
+                }
+                Some(b']' | b'}') => {
+                    depth = depth.saturating_sub(1);
+                    self.pos += 1;
+                    if depth == 0 {
+                        return Ok(&self.text[start..self.pos]);
+                    }
+                }
+                Some(b',' | b':') => self.pos += 1,
+                Some(_) => {
+                    self.value()?;
+                }
+                None => return Err(format!("unterminated value starting at byte {start}")),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn values(s: &str) -> Vec<Value<'_>> {
+        let mut sc = Scanner::new(s);
+        let mut out = vec![];
+        sc.expect(b'[', "[").unwrap();
+        loop {
+            out.push(sc.value().unwrap());
+            if !sc.eat(b',') {
+                break;
+            }
+        }
+        sc.expect(b']', "]").unwrap();
+        out
+    }
+
+    #[test]
+    fn scalars_keep_exact_text() {
+        let v = values(
+            r#"[12345678901234567890.123456789, "a\"b\u00e9\ud83d\ude00", null, true, [1, {"a": [2]}], -1e-5]"#,
+        );
+        assert_eq!(v[0], Value::Number("12345678901234567890.123456789"));
+        assert_eq!(v[1], Value::Str("a\"bé😀".into()));
+        assert_eq!(v[2], Value::Null);
+        assert_eq!(v[3], Value::Bool(true));
+        assert_eq!(v[4], Value::Nested(r#"[1, {"a": [2]}]"#));
+        assert_eq!(v[5], Value::Number("-1e-5"));
+    }
+
+    #[test]
+    fn malformed_input_is_an_error() {
+        for bad in [
+            "\"abc",
+            "-",
+            "1.",
+            "tru",
+            "[1, 2",
+            "\"\\x\"",
+            "\"\\u12\"",
+            "{",
+            "+1",
+        ] {
+            let mut sc = Scanner::new(bad);
+            assert!(sc.value().is_err(), "{bad:?}");
+        }
+    }
+}

@@ -1,0 +1,444 @@
+//! Text -> exact numbers, dates and instants. Each parser accepts the renderings services
+//! actually send (JSON numbers, quoted numbers, ClickHouse and Python date-time text, ISO
+//! 8601, epoch numbers) and rejects everything else with a short reason.
+
+use arrow_buffer::i256;
+use chrono::{NaiveDate, TimeZone};
+use chrono_tz::Tz;
+
+pub type Reason = String;
+
+pub fn parse_i64(text: &str) -> Result<i64, Reason> {
+    text.parse::<i64>().map_err(|_| not_integer(text))
+}
+
+pub fn parse_u64(text: &str) -> Result<u64, Reason> {
+    text.strip_prefix('+')
+        .unwrap_or(text)
+        .parse::<u64>()
+        .map_err(|_| not_integer(text))
+}
+
+fn not_integer(text: &str) -> Reason {
+    let t = text.trim_start_matches(['-', '+']);
+    if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
+        "integer out of range for the column's type".into()
+    } else {
+        "not an integer".into()
+    }
+}
+
+/// Floats: JSON numbers, quoted numbers, and the names ClickHouse and Python give to the
+/// non-finite values.
+pub fn parse_f64(text: &str) -> Result<f64, Reason> {
+    match text {
+        "nan" | "NaN" | "-nan" => Ok(f64::NAN),
+        "inf" | "+inf" | "Infinity" | "infinity" => Ok(f64::INFINITY),
+        "-inf" | "-Infinity" | "-infinity" => Ok(f64::NEG_INFINITY),
+        _ => text.parse::<f64>().map_err(|_| "not a number".into()),
+    }
+}
+
+/// A decimal's digits with its exponent, as written: `-12.5e3` is (neg, "125", 2).
+struct DecimalText {
+    negative: bool,
+    digits: Vec<u8>,
+    /// The value is digits * 10^exponent.
+    exponent: i64,
+}
+
+fn split_decimal(text: &str) -> Result<DecimalText, Reason> {
+    let bad = || -> Reason { "not a decimal number".into() };
+    let (negative, rest) = match text.as_bytes().first() {
+        Some(b'-') => (true, &text[1..]),
+        Some(b'+') => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let (mantissa, exp) = match rest.find(['e', 'E']) {
+        Some(i) => (&rest[..i], rest[i + 1..].parse::<i64>().map_err(|_| bad())?),
+        None => (rest, 0),
+    };
+    let (int_part, frac_part) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    if int_part.is_empty() && frac_part.is_empty() {
+        return Err(bad());
+    }
+    let mut digits = Vec::with_capacity(int_part.len() + frac_part.len());
+    for b in int_part.bytes().chain(frac_part.bytes()) {
+        if !b.is_ascii_digit() {
+            return Err(bad());
+        }
+        digits.push(b - b'0');
+    }
+    // Leading zeros carry no precision.
+    let first = digits.iter().position(|&d| d != 0).unwrap_or(digits.len());
+    digits.drain(..first);
+    Ok(DecimalText {
+        negative,
+        digits,
+        exponent: exp.checked_sub(frac_part.len() as i64).ok_or_else(bad)?,
+    })
+}
+
+/// The unscaled digits of `text` at `scale`, checked against `precision`. Never via f64.
+fn scaled_digits(text: &str, precision: u8, scale: i8) -> Result<(bool, Vec<u8>), Reason> {
+    let mut d = split_decimal(text)?;
+    let shift = d.exponent + scale as i64;
+    if shift >= 0 {
+        if shift > 80 && !d.digits.is_empty() {
+            return Err(format!("does not fit Decimal({precision}, {scale})"));
+        }
+        d.digits.extend(std::iter::repeat_n(
+            0,
+            if d.digits.is_empty() {
+                0
+            } else {
+                shift as usize
+            },
+        ));
+    } else {
+        let drop = (-shift) as usize;
+        let keep = d.digits.len().saturating_sub(drop);
+        if d.digits[keep..].iter().any(|&x| x != 0) {
+            return Err(format!("has more than {scale} decimal places"));
+        }
+        d.digits.truncate(keep);
+    }
+    if d.digits.len() > precision as usize {
+        return Err(format!("does not fit Decimal({precision}, {scale})"));
+    }
+    Ok((d.negative, d.digits))
+}
+
+pub fn parse_decimal128(text: &str, precision: u8, scale: i8) -> Result<i128, Reason> {
+    let (neg, digits) = scaled_digits(text, precision, scale)?;
+    // At most 38 digits: cannot overflow i128.
+    let v = digits.iter().fold(0i128, |acc, &d| acc * 10 + d as i128);
+    Ok(if neg { -v } else { v })
+}
+
+pub fn parse_decimal256(text: &str, precision: u8, scale: i8) -> Result<i256, Reason> {
+    let (neg, digits) = scaled_digits(text, precision, scale)?;
+    let ten = i256::from_i128(10);
+    let mut v = i256::ZERO;
+    for d in digits {
+        v = v
+            .checked_mul(ten)
+            .and_then(|x| x.checked_add(i256::from_i128(d as i128)))
+            .ok_or("integer out of range")?;
+    }
+    Ok(if neg { v.wrapping_neg() } else { v })
+}
+
+/// An integer of any width as canonical text (for 256-bit integers, kept as strings).
+pub fn canonical_integer(text: &str, signed: bool) -> Result<String, Reason> {
+    let (neg, digits) = scaled_digits(text, 78, 0).map_err(|_| not_integer(text))?;
+    if neg && !signed && !digits.is_empty() {
+        return Err("integer out of range for the column's type".into());
+    }
+    if digits.is_empty() {
+        return Ok("0".into());
+    }
+    let mut s = String::with_capacity(digits.len() + 1);
+    if neg {
+        s.push('-');
+    }
+    s.extend(digits.iter().map(|&d| (b'0' + d) as char));
+    Ok(s)
+}
+
+/// Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).
+pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = m as i64;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d as i64 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn digits_at(b: &[u8], at: usize, n: usize) -> Option<u32> {
+    let s = b.get(at..at + n)?;
+    s.iter().try_fold(0u32, |acc, &c| {
+        c.is_ascii_digit().then(|| acc * 10 + (c - b'0') as u32)
+    })
+}
+
+/// `YYYY-MM-DD` -> days since the epoch, with the date checked for existence.
+fn parse_ymd(b: &[u8]) -> Option<i64> {
+    let (y, m, d) = (
+        digits_at(b, 0, 4)?,
+        digits_at(b, 5, 2)?,
+        digits_at(b, 8, 2)?,
+    );
+    if b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(y as i32, m, d)?;
+    Some(days_from_civil(y as i64, m, d))
+}
+
+pub fn parse_date(text: &str) -> Result<i32, Reason> {
+    let b = text.as_bytes();
+    let days = if b.len() >= 10 && b.get(4) == Some(&b'-') {
+        // A date, or a date-time at midnight (some backends render dates that way).
+        let days = parse_ymd(b).ok_or("not a valid date")?;
+        let rest = &text[10..];
+        if !(rest.is_empty()
+            || rest
+                .trim_start_matches([' ', 'T'])
+                .trim_start_matches(['0', ':'])
+                .is_empty())
+        {
+            return Err("a date with a time of day".into());
+        }
+        days
+    } else {
+        parse_i64(text).map_err(|_| Reason::from("not a valid date"))?
+    };
+    i32::try_from(days).map_err(|_| "date out of range".into())
+}
+
+/// Units per second for a timestamp unit given as a power of ten (0, 3, 6, 9).
+pub fn units_per_second(digits: u32) -> i64 {
+    10i64.pow(digits)
+}
+
+/// Seconds and sub-second units from `.fff...`, rejecting digits finer than `digits`
+/// unless they are zero.
+fn fraction(b: &[u8], digits: u32) -> Result<(i64, usize), Reason> {
+    let mut i = 0;
+    let mut value = 0i64;
+    let mut n = 0u32;
+    while i < b.len() && b[i].is_ascii_digit() {
+        if n < digits {
+            value = value * 10 + (b[i] - b'0') as i64;
+            n += 1;
+        } else if b[i] != b'0' {
+            return Err("more fractional-second digits than the column's precision".into());
+        }
+        i += 1;
+    }
+    if i == 0 {
+        return Err("not a valid date-time".into());
+    }
+    Ok((value * 10i64.pow(digits - n), i))
+}
+
+/// A date-time as text or an epoch number -> units since the epoch (UTC).
+/// Text without an offset is wall time in `zone` (None means UTC).
+pub fn parse_timestamp(text: &str, digits: u32, zone: Option<&Tz>) -> Result<i64, Reason> {
+    let b = text.as_bytes();
+    if b.len() < 10 || b[4] != b'-' {
+        return parse_epoch(text, digits);
+    }
+    let bad = || Reason::from("not a valid date-time");
+    let days = parse_ymd(b).ok_or_else(bad)?;
+    let mut secs_of_day = 0i64;
+    let mut sub = 0i64;
+    let mut i = 10;
+    if i < b.len() && (b[i] == b' ' || b[i] == b'T' || b[i] == b't') {
+        let h = digits_at(b, i + 1, 2).ok_or_else(bad)?;
+        let m = digits_at(b, i + 4, 2).ok_or_else(bad)?;
+        if b[i + 3] != b':' || h > 23 || m > 59 {
+            return Err(bad());
+        }
+        i += 6;
+        let mut s = 0;
+        if b.get(i) == Some(&b':') {
+            s = digits_at(b, i + 1, 2)
+                .filter(|&s| s <= 60)
+                .ok_or_else(bad)?;
+            i += 3;
+        }
+        if b.get(i) == Some(&b'.') {
+            let (f, used) = fraction(&b[i + 1..], digits)?;
+            sub = f;
+            i += 1 + used;
+        }
+        secs_of_day = (h * 3600 + m * 60 + s) as i64;
+    }
+    let local = days * 86_400 + secs_of_day;
+    let offset = parse_offset(&b[i..]).ok_or_else(bad)?;
+    let utc = match (offset, zone) {
+        (Some(off), _) => local - off,
+        (None, None) => local,
+        (None, Some(tz)) => local - zone_offset(tz, local)?,
+    };
+    utc.checked_mul(units_per_second(digits))
+        .and_then(|v| v.checked_add(sub))
+        .ok_or_else(|| "date-time out of range".into())
+}
+
+/// `Z`, `+HH:MM`, `+HHMM`, `+HH`, ` UTC`, or nothing. Outer None: malformed.
+fn parse_offset(b: &[u8]) -> Option<Option<i64>> {
+    let b = if b.first() == Some(&b' ') { &b[1..] } else { b };
+    match b {
+        [] => Some(None),
+        b"Z" | b"z" | b"UTC" => Some(Some(0)),
+        [sign @ (b'+' | b'-'), rest @ ..] => {
+            let h = digits_at(rest, 0, 2)? as i64;
+            let m = match rest.len() {
+                2 => 0,
+                4 => digits_at(rest, 2, 2)? as i64,
+                5 if rest[2] == b':' => digits_at(rest, 3, 2)? as i64,
+                _ => return None,
+            };
+            let off = h * 3600 + m * 60;
+            Some(Some(if *sign == b'-' { -off } else { off }))
+        }
+        _ => None,
+    }
+}
+
+/// The UTC offset of wall time `local` (seconds) in `tz`. In a DST overlap the earlier
+/// instant wins; in a gap the offset before the gap applies.
+fn zone_offset(tz: &Tz, local: i64) -> Result<i64, Reason> {
+    let naive = chrono::DateTime::from_timestamp(local, 0)
+        .ok_or("date-time out of range")?
+        .naive_utc();
+    let dt = match tz.from_local_datetime(&naive).earliest() {
+        Some(dt) => dt,
+        None => tz.from_utc_datetime(&naive),
+    };
+    Ok(local - dt.timestamp())
+}
+
+/// Epoch seconds, possibly fractional (`1714425077.5`), as units.
+fn parse_epoch(text: &str, digits: u32) -> Result<i64, Reason> {
+    let bad = || Reason::from("not a valid date-time");
+    let (neg, body) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let (int_part, frac) = body.split_once('.').unwrap_or((body, ""));
+    if int_part.is_empty() || !int_part.bytes().all(|c| c.is_ascii_digit()) {
+        return Err(bad());
+    }
+    let secs: i64 = int_part.parse().map_err(|_| bad())?;
+    let sub = if frac.is_empty() {
+        0
+    } else {
+        let (f, used) = fraction(frac.as_bytes(), digits)?;
+        if used != frac.len() {
+            return Err(bad());
+        }
+        f
+    };
+    let v = secs
+        .checked_mul(units_per_second(digits))
+        .and_then(|v| v.checked_add(sub))
+        .ok_or("date-time out of range")?;
+    Ok(if neg { -v } else { v })
+}
+
+/// ClickHouse Time: `[-]H...:MM:SS[.fff]` or a number of seconds -> units.
+pub fn parse_time(text: &str, digits: u32) -> Result<i64, Reason> {
+    let bad = || Reason::from("not a valid time");
+    let (neg, body) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    if !body.contains(':') {
+        return parse_epoch(text, digits);
+    }
+    let (hms, frac) = body.split_once('.').unwrap_or((body, ""));
+    let mut parts = hms.split(':');
+    let (h, m, s) = (parts.next(), parts.next(), parts.next());
+    if parts.next().is_some() {
+        return Err(bad());
+    }
+    let num = |p: Option<&str>| -> Result<i64, Reason> {
+        p.filter(|x| !x.is_empty() && x.bytes().all(|c| c.is_ascii_digit()))
+            .and_then(|x| x.parse().ok())
+            .ok_or_else(bad)
+    };
+    let secs = num(h)? * 3600 + num(m)? * 60 + if s.is_some() { num(s)? } else { 0 };
+    let sub = if frac.is_empty() {
+        0
+    } else {
+        let (f, used) = fraction(frac.as_bytes(), digits)?;
+        if used != frac.len() {
+            return Err(bad());
+        }
+        f
+    };
+    let v = secs * units_per_second(digits) + sub;
+    Ok(if neg { -v } else { v })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimals_are_exact() {
+        assert_eq!(parse_decimal128("12.5", 18, 2), Ok(1250));
+        assert_eq!(parse_decimal128("-0.01", 18, 2), Ok(-1));
+        assert_eq!(parse_decimal128("1e2", 18, 2), Ok(10000));
+        assert_eq!(parse_decimal128("1.250", 18, 2), Ok(125));
+        assert_eq!(
+            parse_decimal128("1234567890123456789012345678.1234567891", 38, 10),
+            Ok(12345678901234567890123456781234567891)
+        );
+        assert!(parse_decimal128("1.255", 18, 2).is_err());
+        assert!(parse_decimal128("1234567890123456789", 18, 2).is_err());
+        assert!(parse_decimal128("abc", 18, 2).is_err());
+        assert!(parse_decimal128("1e999999999999", 18, 2).is_err());
+        assert_eq!(
+            parse_decimal256("-99999999999999999999999999999999999999999", 76, 0).unwrap(),
+            i256::from_string("-99999999999999999999999999999999999999999").unwrap()
+        );
+    }
+
+    #[test]
+    fn timestamps_in_every_rendering() {
+        let want = 1_714_425_077; // 2024-04-29 21:11:17 UTC
+        for text in [
+            "2024-04-29 21:11:17",
+            "2024-04-29 21:11:17+00:00",
+            "2024-04-29T21:11:17Z",
+            "2024-04-30T06:11:17+09:00",
+            "2024-04-30 06:11:17+0900",
+            "1714425077",
+        ] {
+            assert_eq!(parse_timestamp(text, 0, None), Ok(want), "{text}");
+        }
+        let tokyo: Tz = "Asia/Tokyo".parse().unwrap();
+        assert_eq!(
+            parse_timestamp("2024-04-30 06:11:17", 0, Some(&tokyo)),
+            Ok(want)
+        );
+        assert_eq!(
+            parse_timestamp("2024-04-29 21:11:17.123", 3, None),
+            Ok(want * 1000 + 123)
+        );
+        assert_eq!(
+            parse_timestamp("2024-04-29 21:11:17.5", 6, None),
+            Ok(want * 1_000_000 + 500_000)
+        );
+        assert!(parse_timestamp("2024-04-29 21:11:17.5", 0, None).is_err());
+        assert!(parse_timestamp("2024-02-30 00:00:00", 0, None).is_err());
+        assert!(parse_timestamp("yesterday", 0, None).is_err());
+        // New York, 2024-11-03 01:30 happens twice: the earlier (EDT, -04:00) instant wins.
+        let ny: Tz = "America/New_York".parse().unwrap();
+        assert_eq!(
+            parse_timestamp("2024-11-03 01:30:00", 0, Some(&ny)),
+            parse_timestamp("2024-11-03 05:30:00Z", 0, None)
+        );
+    }
+
+    #[test]
+    fn dates_times_and_integers() {
+        assert_eq!(parse_date("1970-01-02"), Ok(1));
+        assert_eq!(parse_date("1900-01-01"), Ok(-25567));
+        assert_eq!(parse_date("19000"), Ok(19000));
+        assert!(parse_date("2024-13-01").is_err());
+        assert_eq!(parse_time("-01:02:03.5", 3), Ok(-3_723_500));
+        assert_eq!(parse_time("100:00:00", 0), Ok(360_000));
+        assert_eq!(parse_u64("18446744073709551615"), Ok(u64::MAX));
+        assert!(parse_u64("-1").is_err());
+        assert_eq!(canonical_integer("-000123", true).as_deref(), Ok("-123"));
+        assert!(canonical_integer("-1", false).is_err());
+    }
+}

@@ -1,0 +1,220 @@
+//! One error type for the whole core. Every variant carries what a user needs to act on it
+//! (which request, which query, which row and column) and never a credential: request paths
+//! are stored without the host or query string, and headers are never copied in.
+
+use std::fmt;
+use std::time::Duration;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Where a failing request went. Built by the transport, enriched by the providers.
+#[derive(Debug, Clone, Default)]
+pub struct RequestContext {
+    pub service: &'static str,
+    pub method: String,
+    /// Path only (`/v1/database/query/`): no host, no query string, nothing secret.
+    pub path: String,
+    pub request_id: Option<String>,
+    pub query_id: Option<String>,
+}
+
+impl fmt::Display for RequestContext {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {} {}", self.service, self.method, self.path)?;
+        if let Some(id) = &self.query_id {
+            write!(f, ", query id {id}")?;
+        }
+        if let Some(id) = &self.request_id {
+            write!(f, ", request id {id}")?;
+        }
+        Ok(())
+    }
+}
+
+/// What an HTTP error status means to the caller; decides the Python exception class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApiErrorKind {
+    Authentication,
+    Permission,
+    NotFound,
+    Conflict,
+    BadRequest,
+    RateLimited,
+    Server,
+    Other,
+}
+
+impl ApiErrorKind {
+    pub fn from_status(status: u16) -> Self {
+        match status {
+            401 => Self::Authentication,
+            403 => Self::Permission,
+            404 | 410 => Self::NotFound,
+            409 => Self::Conflict,
+            429 => Self::RateLimited,
+            400 | 405..=408 | 411..=428 => Self::BadRequest,
+            500..=599 => Self::Server,
+            _ => Self::Other,
+        }
+    }
+
+    fn advice(self) -> &'static str {
+        match self {
+            Self::Authentication => "check the API key (argument or environment variable)",
+            Self::Permission => {
+                "the key lacks access: check the organization id and the key's scope"
+            }
+            Self::NotFound => "check the id; results of old queries may have expired",
+            Self::Conflict => "the resource is busy; wait for it and try again",
+            Self::BadRequest => "the service rejected the request's parameters",
+            Self::RateLimited => "too many requests: retry after the delay the service asked for",
+            Self::Server => "the service failed; retry later",
+            Self::Other => "unexpected response",
+        }
+    }
+}
+
+/// A value that does not fit where it must go, with its coordinates.
+#[derive(Debug, Clone, Default)]
+pub struct DecodeError {
+    pub message: String,
+    pub row: Option<usize>,
+    pub column: Option<String>,
+    pub column_type: Option<String>,
+    /// At most a few dozen characters of the offending value.
+    pub excerpt: Option<String>,
+    pub query_id: Option<String>,
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut place = Vec::new();
+        if let Some(row) = self.row {
+            place.push(format!("row {row}"));
+        }
+        if let Some(col) = &self.column {
+            match &self.column_type {
+                Some(t) => place.push(format!("column '{col}' ({t})")),
+                None => place.push(format!("column '{col}'")),
+            }
+        }
+        if !place.is_empty() {
+            write!(f, "{}: ", place.join(", "))?;
+        }
+        f.write_str(&self.message)?;
+        if let Some(v) = &self.excerpt {
+            write!(f, " (value: {v})")?;
+        }
+        if let Some(id) = &self.query_id {
+            write!(f, "; query id {id}")?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The service answered with an HTTP error status.
+    #[error("{message} (HTTP {status} from {ctx}; {advice})", advice = kind.advice())]
+    Api {
+        kind: ApiErrorKind,
+        status: u16,
+        message: String,
+        /// Machine-readable error code when the service sends one.
+        code: Option<String>,
+        /// Seconds the service asked us to wait (429), when it said.
+        retry_after: Option<f64>,
+        ctx: Box<RequestContext>,
+    },
+    /// The query ran and failed (bad SQL, a failed task, an `error` in the result).
+    #[error("query failed: {message} ({ctx})")]
+    QueryFailed {
+        message: String,
+        status: Option<u16>,
+        ctx: Box<RequestContext>,
+    },
+    /// A deadline passed while the query was still running.
+    #[error("{message} after {waited:.1?} ({ctx}); the query may still finish: call wait() again with a longer timeout")]
+    Timeout {
+        message: String,
+        waited: Duration,
+        ctx: Box<RequestContext>,
+    },
+    #[error("{0}")]
+    Decode(Box<DecodeError>),
+    /// The network failed or the response was not what the protocol promises.
+    #[error("{message} ({ctx})")]
+    Transport {
+        message: String,
+        ctx: Box<RequestContext>,
+    },
+    /// Bad client configuration or arguments, found before anything was sent.
+    #[error("{0}")]
+    Config(String),
+}
+
+impl Error {
+    pub fn decode(message: impl Into<String>) -> Self {
+        Error::Decode(Box::new(DecodeError {
+            message: message.into(),
+            ..Default::default()
+        }))
+    }
+
+    /// The query id this error concerns, if any.
+    pub fn query_id(&self) -> Option<&str> {
+        match self {
+            Error::Api { ctx, .. }
+            | Error::QueryFailed { ctx, .. }
+            | Error::Timeout { ctx, .. }
+            | Error::Transport { ctx, .. } => ctx.query_id.as_deref(),
+            Error::Decode(d) => d.query_id.as_deref(),
+            Error::Config(_) => None,
+        }
+    }
+
+    /// Attach a query id to an error raised below the provider, which knows the id.
+    pub fn with_query_id(mut self, id: &str) -> Self {
+        match &mut self {
+            Error::Api { ctx, .. }
+            | Error::QueryFailed { ctx, .. }
+            | Error::Timeout { ctx, .. }
+            | Error::Transport { ctx, .. } => {
+                ctx.query_id.get_or_insert_with(|| id.to_owned());
+            }
+            Error::Decode(d) => {
+                d.query_id.get_or_insert_with(|| id.to_owned());
+            }
+            Error::Config(_) => {}
+        }
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decode_error_names_row_column_type_and_value() {
+        let e = DecodeError {
+            message: "not an integer".into(),
+            row: Some(3),
+            column: Some("qty".into()),
+            column_type: Some("Nullable(Int32)".into()),
+            excerpt: Some("\"abc\"".into()),
+            query_id: Some("q1".into()),
+        };
+        assert_eq!(
+            e.to_string(),
+            "row 3, column 'qty' (Nullable(Int32)): not an integer (value: \"abc\"); query id q1"
+        );
+    }
+
+    #[test]
+    fn status_kinds() {
+        assert_eq!(ApiErrorKind::from_status(401), ApiErrorKind::Authentication);
+        assert_eq!(ApiErrorKind::from_status(422), ApiErrorKind::BadRequest);
+        assert_eq!(ApiErrorKind::from_status(503), ApiErrorKind::Server);
+    }
+}

@@ -1,0 +1,125 @@
+//! Waiting for a remote job: poll fast at first, back off, stop at a deadline. Shared by
+//! every provider whose queries run asynchronously.
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use crate::error::{Error, RequestContext, Result};
+
+#[derive(Debug, Clone, Copy)]
+pub struct PollPolicy {
+    pub initial: Duration,
+    pub factor: f64,
+    pub max: Duration,
+}
+
+impl Default for PollPolicy {
+    fn default() -> Self {
+        PollPolicy {
+            initial: Duration::from_millis(50),
+            factor: 1.5,
+            max: Duration::from_secs(2),
+        }
+    }
+}
+
+/// Where a job stands, in the three states that matter to a waiting caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JobState {
+    Running,
+    Succeeded,
+    Failed,
+}
+
+impl JobState {
+    /// Reads a service's free-form status word. Unknown words mean "still running": new
+    /// intermediate states must not fail a wait, and the deadline bounds it anyway.
+    pub fn classify(status: &str) -> JobState {
+        match status.to_ascii_uppercase().as_str() {
+            "SUCCESS" | "SUCCEEDED" | "COMPLETED" | "COMPLETE" | "DONE" | "FINISHED" => {
+                JobState::Succeeded
+            }
+            "FAILURE" | "FAILED" | "ERROR" | "REVOKED" | "CANCELLED" | "CANCELED" | "ABORTED"
+            | "TIMEOUT" => JobState::Failed,
+            _ => JobState::Running,
+        }
+    }
+}
+
+/// Calls `step` until it returns Some, sleeping between calls with backoff, until
+/// `timeout` (None: wait as long as it takes). `ctx` names the job in a timeout error.
+pub async fn poll_until<T, F, Fut>(
+    timeout: Option<Duration>,
+    policy: PollPolicy,
+    ctx: RequestContext,
+    mut step: F,
+) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<Option<T>>>,
+{
+    let start = Instant::now();
+    let mut interval = policy.initial;
+    loop {
+        if let Some(done) = step().await? {
+            return Ok(done);
+        }
+        let waited = start.elapsed();
+        let sleep = match timeout {
+            Some(t) if waited >= t => {
+                return Err(Error::Timeout {
+                    message: "the query was still running".into(),
+                    waited,
+                    ctx: Box::new(ctx),
+                })
+            }
+            Some(t) => interval.min(t - waited),
+            None => interval,
+        };
+        tokio::time::sleep(sleep).await;
+        interval = interval.mul_f64(policy.factor).min(policy.max);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn states() {
+        assert_eq!(JobState::classify("SUCCESS"), JobState::Succeeded);
+        assert_eq!(JobState::classify("completed"), JobState::Succeeded);
+        assert_eq!(JobState::classify("REVOKED"), JobState::Failed);
+        assert_eq!(JobState::classify("PENDING"), JobState::Running);
+        assert_eq!(JobState::classify("SOMETHING_NEW"), JobState::Running);
+    }
+
+    #[tokio::test]
+    async fn polls_until_done_and_times_out() {
+        let mut n = 0;
+        let got = poll_until(None, PollPolicy::default(), Default::default(), || {
+            n += 1;
+            let done = n == 3;
+            async move { Ok(done.then_some(n)) }
+        })
+        .await
+        .unwrap();
+        assert_eq!(got, 3);
+
+        let start = Instant::now();
+        let e = poll_until(
+            Some(Duration::from_millis(200)),
+            PollPolicy::default(),
+            Default::default(),
+            || async { Ok(None::<()>) },
+        )
+        .await
+        .unwrap_err();
+        assert!(matches!(e, Error::Timeout { .. }));
+        let took = start.elapsed();
+        assert!(
+            took >= Duration::from_millis(200) && took < Duration::from_secs(2),
+            "{took:?}"
+        );
+    }
+}

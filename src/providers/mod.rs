@@ -1,0 +1,3 @@
+//! One module per hosted service: endpoints, response shapes, polling. Pure Rust.
+
+pub mod roe;

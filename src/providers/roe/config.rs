@@ -1,0 +1,176 @@
+//! Roe client settings: explicit arguments first, then the environment variables the
+//! official Roe SDKs read, then documented defaults.
+
+use std::time::Duration;
+
+use crate::error::{Error, Result};
+use crate::transport::{RetryPolicy, TransportConfig};
+
+pub const DEFAULT_BASE_URL: &str = "https://api.roe-ai.com";
+
+#[derive(Debug, Default, Clone)]
+pub struct RoeOptions {
+    pub api_key: Option<String>,
+    pub organization_id: Option<String>,
+    pub worksheet_id: Option<String>,
+    pub base_url: Option<String>,
+    pub timeout: Option<Duration>,
+    pub max_retries: Option<u32>,
+    /// Zone for DateTime columns that declare none (ClickHouse renders them in the
+    /// server's zone). Default UTC.
+    pub server_timezone: Option<String>,
+}
+
+#[derive(Clone)]
+pub struct RoeConfig {
+    pub organization_id: Option<String>,
+    pub worksheet_id: Option<String>,
+    pub server_timezone: String,
+    pub transport: TransportConfig,
+}
+
+impl std::fmt::Debug for RoeConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RoeConfig")
+            .field("base_url", &self.transport.base_url)
+            .field("organization_id", &self.organization_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RoeConfig {
+    /// `env` looks up an environment variable (injected so tests need not touch the real one).
+    pub fn resolve(opts: RoeOptions, env: impl Fn(&str) -> Option<String>) -> Result<Self> {
+        let nonempty = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
+        let api_key = nonempty(opts.api_key)
+            .or_else(|| nonempty(env("ROE_API_KEY")))
+            .ok_or_else(|| {
+                Error::Config("no Roe API key: pass api_key=... or set ROE_API_KEY".into())
+            })?;
+        // Users paste whole header values; the transport adds the scheme itself.
+        let api_key = api_key
+            .trim()
+            .strip_prefix("Bearer ")
+            .unwrap_or(api_key.trim())
+            .trim()
+            .to_owned();
+        let organization_id =
+            nonempty(opts.organization_id).or_else(|| nonempty(env("ROE_ORGANIZATION_ID")));
+        let base_url = nonempty(opts.base_url)
+            .or_else(|| nonempty(env("ROE_BASE_URL")))
+            .unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
+        if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
+            return Err(Error::Config(format!(
+                "base URL must start with http:// or https://, got {base_url:?}"
+            )));
+        }
+        let timeout = match opts.timeout {
+            Some(t) => t,
+            None => match env("ROE_TIMEOUT") {
+                Some(v) => parse_seconds(&v, "ROE_TIMEOUT")?,
+                None => Duration::from_secs(60),
+            },
+        };
+        let max_retries = match opts.max_retries {
+            Some(n) => n,
+            None => match env("ROE_MAX_RETRIES") {
+                Some(v) => v.trim().parse().map_err(|_| {
+                    Error::Config(format!("ROE_MAX_RETRIES must be a whole number, got {v:?}"))
+                })?,
+                None => 3,
+            },
+        };
+        let server_timezone = opts.server_timezone.unwrap_or_else(|| "UTC".into());
+        if server_timezone.parse::<chrono_tz::Tz>().is_err() {
+            return Err(Error::Config(format!(
+                "unknown time zone {server_timezone:?}"
+            )));
+        }
+        let mut extra_headers = Vec::new();
+        if let Some(org) = &organization_id {
+            extra_headers.push(("x-organization-id", org.clone()));
+        }
+        Ok(RoeConfig {
+            organization_id,
+            worksheet_id: nonempty(opts.worksheet_id),
+            server_timezone,
+            transport: TransportConfig {
+                service: "Roe",
+                base_url: base_url.trim_end_matches('/').to_owned(),
+                api_key,
+                extra_headers,
+                connect_timeout: Duration::from_secs(10).min(timeout),
+                read_timeout: timeout,
+                retry: RetryPolicy {
+                    max_retries,
+                    ..RetryPolicy::default()
+                },
+            },
+        })
+    }
+}
+
+fn parse_seconds(v: &str, name: &str) -> Result<Duration> {
+    v.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|s| s.is_finite() && *s > 0.0)
+        .map(Duration::from_secs_f64)
+        .ok_or_else(|| {
+            Error::Config(format!(
+                "{name} must be a positive number of seconds, got {v:?}"
+            ))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |k| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| v.to_string())
+        }
+    }
+
+    #[test]
+    fn arguments_beat_environment_and_bearer_is_stripped() {
+        let c = RoeConfig::resolve(
+            RoeOptions {
+                api_key: Some("Bearer sk-arg".into()),
+                ..Default::default()
+            },
+            env(&[
+                ("ROE_API_KEY", "sk-env"),
+                ("ROE_TIMEOUT", "5"),
+                ("ROE_BASE_URL", "http://x/"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(c.transport.api_key, "sk-arg");
+        assert_eq!(c.transport.read_timeout, Duration::from_secs(5));
+        assert_eq!(c.transport.base_url, "http://x");
+        assert!(!format!("{c:?}").contains("sk-arg"));
+    }
+
+    #[test]
+    fn missing_key_and_bad_values_are_config_errors() {
+        assert!(RoeConfig::resolve(RoeOptions::default(), env(&[])).is_err());
+        for bad in [
+            &[("ROE_API_KEY", "k"), ("ROE_TIMEOUT", "soon")][..],
+            &[("ROE_API_KEY", "k"), ("ROE_BASE_URL", "ftp://x")],
+        ] {
+            let owned: Vec<(String, String)> = bad
+                .iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect();
+            let e = RoeConfig::resolve(RoeOptions::default(), |k| {
+                owned.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone())
+            });
+            assert!(matches!(e, Err(Error::Config(_))));
+        }
+    }
+}

@@ -1,0 +1,274 @@
+//! Roe AI database queries: run-and-wait, submit, status, result, wait.
+
+mod config;
+mod job;
+mod wire;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use serde_json::json;
+
+pub use config::{RoeConfig, RoeOptions, DEFAULT_BASE_URL};
+pub use job::{JobRef, JobStatus};
+
+use crate::error::{Error, RequestContext, Result};
+use crate::polling::{poll_until, JobState, PollPolicy};
+use crate::result::QueryResult;
+use crate::transport::{Request, Response, Transport};
+use wire::{error_text, parse_run, WireEnvelope, WireStatus, WireSubmit};
+
+const RUN_PATH: &str = "/v1/database/query/";
+const SUBMIT_PATH: &str = "/v1/database/query/async/";
+
+/// Bodies at least this large are decoded on a blocking thread so that a big result never
+/// stalls the runtime's other requests.
+const DECODE_OFF_RUNTIME_BYTES: usize = 1 << 20;
+
+/// Per-call options of run and submit.
+#[derive(Debug, Default, Clone)]
+pub struct SubmitOptions {
+    pub worksheet_id: Option<String>,
+    pub use_admin: bool,
+}
+
+#[derive(Debug)]
+pub struct RoeClient {
+    transport: Transport,
+    cfg: RoeConfig,
+    pub poll: PollPolicy,
+}
+
+impl RoeClient {
+    pub fn new(cfg: RoeConfig) -> Result<Self> {
+        Ok(RoeClient {
+            transport: Transport::new(cfg.transport.clone())?,
+            cfg,
+            poll: PollPolicy::default(),
+        })
+    }
+
+    pub fn config(&self) -> &RoeConfig {
+        &self.cfg
+    }
+
+    fn org(&self) -> Option<&str> {
+        self.cfg.organization_id.as_deref()
+    }
+
+    fn body(&self, sql: &str, opts: &SubmitOptions) -> Result<serde_json::Value> {
+        if sql.trim().is_empty() {
+            return Err(Error::Config("the SQL text is empty".into()));
+        }
+        let mut body = json!({ "query": sql, "use_admin": opts.use_admin });
+        if let Some(ws) = opts
+            .worksheet_id
+            .as_deref()
+            .or(self.cfg.worksheet_id.as_deref())
+        {
+            body["worksheet_id"] = json!(ws);
+        }
+        // Older documentation reads the organization from the body, newer from the query.
+        if let Some(org) = self.org() {
+            body["organization_id"] = json!(org);
+        }
+        Ok(body)
+    }
+
+    /// `POST /v1/database/query/`: runs every statement and answers with all results.
+    pub async fn run(&self, sql: &str, opts: &SubmitOptions) -> Result<Vec<QueryResult>> {
+        let req = Request::post(RUN_PATH.into(), self.body(sql, opts)?)
+            .query("organization_id", self.org());
+        let resp = self.transport.send(&req).await.map_err(|e| match e {
+            // This endpoint's documented 400 is the database refusing the SQL.
+            Error::Api {
+                status: 400,
+                message,
+                ctx,
+                ..
+            } => Error::QueryFailed {
+                message,
+                status: Some(400),
+                ctx,
+            },
+            other => other,
+        })?;
+        self.decode(resp, None).await
+    }
+
+    /// `POST /v1/database/query/async/`: returns as soon as the service has the query.
+    pub async fn submit(&self, sql: &str, opts: &SubmitOptions) -> Result<JobRef> {
+        let ws = opts
+            .worksheet_id
+            .as_deref()
+            .or(self.cfg.worksheet_id.as_deref());
+        if self.org().is_none() && ws.is_none() {
+            return Err(Error::Config(
+                "submitting needs an organization id or a worksheet id: pass organization_id=... \
+                 (or set ROE_ORGANIZATION_ID) or worksheet_id=..."
+                    .into(),
+            ));
+        }
+        let req = Request::post(SUBMIT_PATH.into(), self.body(sql, opts)?)
+            .query("organization_id", self.org())
+            .query("worksheet_id", ws);
+        let resp = self.transport.send(&req).await?;
+        match resp.json::<WireSubmit>()? {
+            WireSubmit::TaskId(id) => Ok(JobRef::new(None, Some(id), None, None)),
+            WireSubmit::Object(o) => {
+                if o.id.is_none() && o.query_task_id.is_none() {
+                    return Err(resp.malformed("the submitted query has no id"));
+                }
+                Ok(JobRef::new(
+                    o.id,
+                    o.query_task_id,
+                    o.query_task_status,
+                    error_text(&o.error),
+                ))
+            }
+        }
+    }
+
+    /// GETs `/v1/database/query/{id}/{what}/`, trying the job's other id on a 404.
+    async fn get_job(&self, job: &JobRef, what: &str) -> Result<Response> {
+        let mut last = None;
+        for (index, id) in job.ids_to_try() {
+            let req = Request::get(format!("{RUN_PATH}{id}/{what}/"))
+                .query("organization_id", self.org());
+            match self.transport.send(&req).await {
+                Ok(resp) => {
+                    job.remember_working_id(index);
+                    return Ok(resp);
+                }
+                Err(e @ Error::Api { status: 404, .. }) => last = Some(e),
+                Err(e) => return Err(e.with_query_id(job.id())),
+            }
+        }
+        Err(last
+            .unwrap_or_else(|| Error::Config("the job has no id".into()))
+            .with_query_id(job.id()))
+    }
+
+    pub async fn status(&self, job: &JobRef) -> Result<JobStatus> {
+        let resp = self.get_job(job, "status").await?;
+        let s: WireStatus = resp.json()?;
+        Ok(JobStatus {
+            status: s.status.unwrap_or_default(),
+            error: error_text(&s.error),
+        })
+    }
+
+    /// The result endpoint once: None while the job is still running.
+    pub async fn fetch_result(&self, job: &JobRef) -> Result<Option<Vec<QueryResult>>> {
+        let resp = self.get_job(job, "result").await?;
+        let fallback = job.id().to_owned();
+        let ctx = RequestContext {
+            query_id: Some(fallback.clone()),
+            ..resp.ctx.clone()
+        };
+        // Peek at the envelope first: a running job's answer has no rows worth decoding.
+        let (state, error, has_results) = {
+            let env: WireEnvelope = resp.json()?;
+            let state = env.status.as_deref().map(JobState::classify);
+            (
+                state,
+                error_text(&env.error),
+                env.results.is_some_and(|r| !r.is_empty()),
+            )
+        };
+        if let Some(message) = error {
+            return Err(Error::QueryFailed {
+                message,
+                status: None,
+                ctx: Box::new(ctx),
+            });
+        }
+        match state {
+            Some(JobState::Failed) => Err(Error::QueryFailed {
+                message: "the query task failed without an error message".into(),
+                status: None,
+                ctx: Box::new(ctx),
+            }),
+            Some(JobState::Running) if !has_results => Ok(None),
+            _ => self.decode(resp, Some(fallback)).await.map(Some),
+        }
+    }
+
+    /// Polls until the job finishes, then fetches and decodes its results.
+    pub async fn wait(&self, job: &JobRef, timeout: Option<Duration>) -> Result<Vec<QueryResult>> {
+        let ctx = RequestContext {
+            service: "Roe",
+            method: "GET".into(),
+            path: format!("{RUN_PATH}{}/status/", job.id()),
+            query_id: Some(job.id().to_owned()),
+            ..Default::default()
+        };
+        poll_until(timeout, self.poll, ctx.clone(), || async {
+            let st = self.status(job).await?;
+            if let Some(message) = st.error.clone() {
+                return Err(Error::QueryFailed {
+                    message,
+                    status: None,
+                    ctx: Box::new(ctx.clone()),
+                });
+            }
+            match JobState::classify(&st.status) {
+                JobState::Running => Ok(None),
+                JobState::Failed => Err(Error::QueryFailed {
+                    message: format!("the query task ended in state {}", st.status),
+                    status: None,
+                    ctx: Box::new(ctx.clone()),
+                }),
+                JobState::Succeeded => self.fetch_result(job).await,
+            }
+        })
+        .await
+    }
+
+    async fn decode(
+        &self,
+        resp: Response,
+        fallback_id: Option<String>,
+    ) -> Result<Vec<QueryResult>> {
+        let tz = self.cfg.server_timezone.clone();
+        if resp.body.len() < DECODE_OFF_RUNTIME_BYTES {
+            return decode_body(&resp.body, &tz, fallback_id.as_deref(), &resp.ctx);
+        }
+        let Response { body, ctx, .. } = resp;
+        tokio::task::spawn_blocking(move || decode_body(&body, &tz, fallback_id.as_deref(), &ctx))
+            .await
+            .map_err(|e| Error::decode(format!("the decoder stopped unexpectedly: {e}")))?
+    }
+}
+
+fn decode_body(
+    body: &Bytes,
+    tz: &str,
+    fallback_id: Option<&str>,
+    ctx: &RequestContext,
+) -> Result<Vec<QueryResult>> {
+    let malformed = |why: String| Error::Transport {
+        message: format!("the service sent a malformed response: {why}"),
+        ctx: Box::new(RequestContext {
+            query_id: fallback_id.map(str::to_owned),
+            ..ctx.clone()
+        }),
+    };
+    let text = std::str::from_utf8(body).map_err(|_| malformed("body is not UTF-8".into()))?;
+    let (results, error) = parse_run(text).map_err(|e| malformed(e.to_string()))?;
+    if let Some(message) = error {
+        return Err(Error::QueryFailed {
+            message,
+            status: None,
+            ctx: Box::new(ctx.clone()),
+        });
+    }
+    results
+        .into_iter()
+        .map(|r| r.into_result(tz, fallback_id, ctx))
+        .collect()
+}
+
+/// A client shared by a Python object and the jobs it creates.
+pub type SharedRoeClient = Arc<RoeClient>;

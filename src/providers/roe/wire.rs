@@ -1,0 +1,200 @@
+//! Roe's response shapes, parsed without copying the rows: `result_rows` stays a borrowed
+//! slice of the body until the decoder reads it.
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use serde_json::Value;
+
+use crate::error::{Error, RequestContext, Result};
+use crate::result::QueryResult;
+use crate::types::column_spec;
+
+/// One statement's result object.
+#[derive(Deserialize)]
+pub struct WireResult<'a> {
+    #[serde(default)]
+    query_id: Option<String>,
+    #[serde(default)]
+    query: Option<String>,
+    #[serde(default, borrow)]
+    summary: Option<&'a RawValue>,
+    #[serde(default)]
+    column_names: Vec<String>,
+    #[serde(default)]
+    column_types: Vec<String>,
+    #[serde(default, borrow)]
+    result_rows: Option<&'a RawValue>,
+    #[serde(default)]
+    start_timestamp: Option<Value>,
+    #[serde(default)]
+    end_timestamp: Option<Value>,
+    #[serde(default)]
+    error: Option<Value>,
+}
+
+/// The result endpoint's envelope.
+#[derive(Deserialize)]
+pub struct WireEnvelope<'a> {
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default, borrow)]
+    pub results: Option<Vec<WireResult<'a>>>,
+    #[serde(default)]
+    pub error: Option<Value>,
+}
+
+/// The run-and-wait endpoint answers with a list of results; an envelope or a single
+/// result object is accepted too, since the documentation is not consistent. (Dispatch is
+/// by first byte: serde's untagged enums buffer values, which borrowed RawValues cannot.)
+pub fn parse_run(body: &str) -> serde_json::Result<(Vec<WireResult<'_>>, Option<String>)> {
+    if body.trim_start().starts_with('[') {
+        return Ok((serde_json::from_str(body)?, None));
+    }
+    let env: WireEnvelope = serde_json::from_str(body)?;
+    match env.results {
+        Some(results) => Ok((results, error_text(&env.error))),
+        None => Ok((vec![serde_json::from_str(body)?], None)),
+    }
+}
+
+/// The submit endpoint answers with a bare task id (older docs) or a WorksheetQuery object.
+#[derive(Deserialize)]
+#[serde(untagged)]
+pub enum WireSubmit {
+    TaskId(String),
+    Object(WireWorksheetQuery),
+}
+
+#[derive(Deserialize)]
+pub struct WireWorksheetQuery {
+    #[serde(default)]
+    pub id: Option<String>,
+    #[serde(default)]
+    pub query_task_id: Option<String>,
+    #[serde(default)]
+    pub query_task_status: Option<String>,
+    #[serde(default)]
+    pub error: Option<Value>,
+}
+
+#[derive(Deserialize)]
+pub struct WireStatus {
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub error: Option<Value>,
+}
+
+/// A non-empty error message from an `error` field of any JSON type.
+pub fn error_text(v: &Option<Value>) -> Option<String> {
+    match v {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) if s.trim().is_empty() => None,
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(other) => Some(other.to_string()),
+    }
+}
+
+fn seconds(v: &Option<Value>) -> Option<f64> {
+    match v {
+        Some(Value::Number(n)) => n.as_f64(),
+        Some(Value::String(s)) => s.parse().ok(),
+        _ => None,
+    }
+}
+
+impl WireResult<'_> {
+    /// Decodes this statement's rows. `fallback_id` names the job when the result has no
+    /// query id of its own; `ctx` says where the response came from, for errors.
+    pub fn into_result(
+        self,
+        default_tz: &str,
+        fallback_id: Option<&str>,
+        ctx: &RequestContext,
+    ) -> Result<QueryResult> {
+        let query_id = self
+            .query_id
+            .clone()
+            .or_else(|| fallback_id.map(str::to_owned));
+        if let Some(message) = error_text(&self.error) {
+            return Err(Error::QueryFailed {
+                message,
+                status: None,
+                ctx: Box::new(RequestContext {
+                    query_id,
+                    ..ctx.clone()
+                }),
+            });
+        }
+        if self.column_names.len() != self.column_types.len() {
+            let e = Error::decode(format!(
+                "the result has {} column names but {} column types",
+                self.column_names.len(),
+                self.column_types.len()
+            ));
+            return Err(match &query_id {
+                Some(id) => e.with_query_id(id),
+                None => e,
+            });
+        }
+        let columns = self
+            .column_names
+            .iter()
+            .zip(&self.column_types)
+            .map(|(n, t)| column_spec(n, t, default_tz))
+            .collect();
+        let mut r = QueryResult::decode(columns, self.result_rows.map(RawValue::get), query_id)?;
+        r.sql = self.query;
+        r.summary_json = self
+            .summary
+            .map(|s| s.get().to_owned())
+            .filter(|s| s != "null");
+        r.start_timestamp = seconds(&self.start_timestamp);
+        r.end_timestamp = seconds(&self.end_timestamp);
+        Ok(r)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn submit_forms() {
+        let s: WireSubmit =
+            serde_json::from_str(r#""123e4567-e89b-12d3-a456-426614174000""#).unwrap();
+        assert!(matches!(s, WireSubmit::TaskId(_)));
+        let s: WireSubmit = serde_json::from_str(
+            r#"{"id": "w1", "query": "x", "query_task_id": "t1", "query_task_status": "PENDING", "error": null}"#,
+        )
+        .unwrap();
+        assert!(matches!(
+            s,
+            WireSubmit::Object(WireWorksheetQuery { id: Some(_), .. })
+        ));
+    }
+
+    #[test]
+    fn run_forms_and_result_fields() {
+        let body = r#"[{"query_id": "q", "query": "SELECT 1", "summary": {"read_rows": 1},
+            "column_names": ["x"], "column_types": ["UInt8"], "result_rows": [[1]],
+            "start_timestamp": 1719852303.0115254, "end_timestamp": "1719852303.02"}]"#;
+        let (list, _) = parse_run(body).unwrap();
+        let r = list
+            .into_iter()
+            .next()
+            .unwrap()
+            .into_result("UTC", None, &RequestContext::default())
+            .unwrap();
+        assert_eq!((r.num_rows(), r.sql.as_deref()), (1, Some("SELECT 1")));
+        assert_eq!(r.summary_json.as_deref(), Some(r#"{"read_rows": 1}"#));
+        assert_eq!(r.end_timestamp, Some(1719852303.02));
+        let (list, err) =
+            parse_run(r#"{"status": "FAILURE", "results": [], "error": "boom"}"#).unwrap();
+        assert!(list.is_empty());
+        assert_eq!(err.as_deref(), Some("boom"));
+        let (list, _) =
+            parse_run(r#"{"column_names": [], "column_types": [], "result_rows": []}"#).unwrap();
+        assert_eq!(list.len(), 1);
+    }
+}

@@ -1,0 +1,17 @@
+//! The only place that knows Python exists: classes, conversions, the runtime bridge.
+
+mod errors;
+mod result;
+mod roe;
+mod runtime;
+
+use pyo3::prelude::*;
+
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add_class::<result::PyQueryResult>()?;
+    m.add_class::<roe::PyRoeClient>()?;
+    m.add_class::<roe::PyQueryJob>()?;
+    Ok(())
+}

@@ -1,0 +1,248 @@
+//! `QueryResult` for Python: the Arrow PyCapsule interface plus the service's metadata.
+//! Conversions to pyarrow, pandas and polars live in `sqlquarry/_convert.py`, which imports
+//! each library only when asked.
+
+use std::sync::Arc;
+
+use arrow_array::{ArrayRef, StructArray};
+use arrow_cast::display::{ArrayFormatter, FormatOptions};
+use arrow_schema::{ArrowError, Field};
+use pyo3::prelude::*;
+use pyo3::types::{PyCapsule, PyDict, PyList};
+use pyo3_arrow::ffi::{to_schema_pycapsule, to_stream_pycapsule, ArrayIterator};
+
+use crate::result::QueryResult;
+
+#[pyclass(name = "QueryResult", module = "sqlquarry", frozen)]
+pub struct PyQueryResult {
+    inner: Arc<QueryResult>,
+}
+
+impl PyQueryResult {
+    /// Wraps a result, first telling Python about anything that deserves a warning.
+    pub fn new(py: Python<'_>, inner: QueryResult) -> PyResult<Self> {
+        if !inner.warnings.is_empty() {
+            let category = py.import("sqlquarry.exceptions")?.getattr("TypeWarning")?;
+            let warn = py.import("warnings")?.getattr("warn")?;
+            for w in &inner.warnings {
+                warn.call1((w, &category, 2))?;
+            }
+        }
+        Ok(PyQueryResult {
+            inner: Arc::new(inner),
+        })
+    }
+
+    fn convert<'py>(
+        &self,
+        slf: &Bound<'py, Self>,
+        how: &str,
+        kwargs: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let py = slf.py();
+        py.import("sqlquarry._convert")?
+            .getattr(how)?
+            .call((slf,), kwargs)
+    }
+
+    /// The first `n` rows as display strings, one Vec per row.
+    fn preview(&self, n: usize) -> Vec<Vec<String>> {
+        let opts = FormatOptions::default().with_null("None");
+        let mut rows = Vec::new();
+        for batch in &self.inner.batches {
+            let formatters: Vec<_> = batch
+                .columns()
+                .iter()
+                .map(|c| ArrayFormatter::try_new(c.as_ref(), &opts).ok())
+                .collect();
+            for r in 0..batch.num_rows() {
+                if rows.len() == n {
+                    return rows;
+                }
+                rows.push(
+                    formatters
+                        .iter()
+                        .map(|f| f.as_ref().map_or("?".into(), |f| f.value(r).to_string()))
+                        .collect(),
+                );
+            }
+        }
+        rows
+    }
+}
+
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+#[pymethods]
+impl PyQueryResult {
+    #[pyo3(signature = (requested_schema=None))]
+    fn __arrow_c_stream__<'py>(
+        &self,
+        py: Python<'py>,
+        requested_schema: Option<Bound<'py, PyCapsule>>,
+    ) -> PyResult<Bound<'py, PyCapsule>> {
+        let schema = self.inner.schema.clone();
+        let batches = self.inner.batches.clone();
+        let arrays = batches
+            .into_iter()
+            .map(|b| Ok::<ArrayRef, ArrowError>(Arc::new(StructArray::from(b))));
+        let field = Field::new_struct("", schema.fields().clone(), false)
+            .with_metadata(schema.metadata().clone());
+        let reader = Box::new(ArrayIterator::new(arrays, Arc::new(field)));
+        Ok(to_stream_pycapsule(py, reader, requested_schema)?)
+    }
+
+    fn __arrow_c_schema__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyCapsule>> {
+        Ok(to_schema_pycapsule(py, self.inner.schema.as_ref())?)
+    }
+
+    /// A `pyarrow.Table` (needs the `pyarrow` extra).
+    fn to_arrow<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        slf.get().convert(slf, "to_arrow", None)
+    }
+
+    /// A `pandas.DataFrame` (needs the `pandas` extra). Keyword arguments go to pyarrow's
+    /// `Table.to_pandas`.
+    #[pyo3(signature = (**kwargs))]
+    fn to_pandas<'py>(
+        slf: &Bound<'py, Self>,
+        kwargs: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        slf.get().convert(slf, "to_pandas", kwargs)
+    }
+
+    /// A `polars.DataFrame` (needs the `polars` extra), built from the Arrow stream.
+    fn to_polars<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        slf.get().convert(slf, "to_polars", None)
+    }
+
+    #[getter]
+    fn schema<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        slf.get().convert(slf, "schema", None)
+    }
+
+    #[getter]
+    fn num_rows(&self) -> usize {
+        self.inner.num_rows()
+    }
+
+    fn __len__(&self) -> usize {
+        self.inner.num_rows()
+    }
+
+    #[getter]
+    fn num_columns(&self) -> usize {
+        self.inner.column_names.len()
+    }
+
+    #[getter]
+    fn column_names(&self) -> Vec<String> {
+        self.inner.column_names.clone()
+    }
+
+    /// The service's own type names (ClickHouse types for Roe), verbatim.
+    #[getter]
+    fn column_types(&self) -> Vec<String> {
+        self.inner.column_types.clone()
+    }
+
+    #[getter]
+    fn query_id(&self) -> Option<String> {
+        self.inner.query_id.clone()
+    }
+
+    #[getter]
+    fn sql(&self) -> Option<String> {
+        self.inner.sql.clone()
+    }
+
+    /// The service's statistics for the statement as a dict (empty when it sent none).
+    #[getter]
+    fn summary<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        match &self.inner.summary_json {
+            Some(text) => py.import("json")?.getattr("loads")?.call1((text,)),
+            None => Ok(PyDict::new(py).into_any()),
+        }
+    }
+
+    #[getter]
+    fn start_timestamp(&self) -> Option<f64> {
+        self.inner.start_timestamp
+    }
+
+    #[getter]
+    fn end_timestamp(&self) -> Option<f64> {
+        self.inner.end_timestamp
+    }
+
+    /// Seconds the service spent on the statement, when it said.
+    #[getter]
+    fn elapsed(&self) -> Option<f64> {
+        match (self.inner.start_timestamp, self.inner.end_timestamp) {
+            (Some(s), Some(e)) => Some(e - s),
+            _ => None,
+        }
+    }
+
+    #[getter]
+    fn warnings<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        PyList::new(py, &self.inner.warnings)
+    }
+
+    fn __repr__(&self) -> String {
+        let cols: Vec<String> = self
+            .inner
+            .column_names
+            .iter()
+            .zip(&self.inner.column_types)
+            .map(|(n, t)| format!("{n}: {t}"))
+            .collect();
+        let mut s = format!(
+            "QueryResult({} rows x {} columns [{}]",
+            self.inner.num_rows(),
+            cols.len(),
+            cols.join(", ")
+        );
+        if let Some(id) = &self.inner.query_id {
+            s.push_str(&format!(", query_id={id:?}"));
+        }
+        s.push(')');
+        s
+    }
+
+    fn _repr_html_(&self) -> String {
+        const SHOWN: usize = 10;
+        let mut h = String::from("<table><thead><tr>");
+        for (n, t) in self.inner.column_names.iter().zip(&self.inner.column_types) {
+            h.push_str(&format!(
+                "<th>{}<br><small>{}</small></th>",
+                html_escape(n),
+                html_escape(t)
+            ));
+        }
+        h.push_str("</tr></thead><tbody>");
+        for row in self.preview(SHOWN) {
+            h.push_str("<tr>");
+            for v in row {
+                h.push_str(&format!("<td>{}</td>", html_escape(&v)));
+            }
+            h.push_str("</tr>");
+        }
+        h.push_str("</tbody></table>");
+        let rows = self.inner.num_rows();
+        h.push_str(&format!(
+            "<p>{rows} rows x {} columns{}</p>",
+            self.inner.column_names.len(),
+            if rows > SHOWN {
+                format!(" (first {SHOWN} shown)")
+            } else {
+                String::new()
+            }
+        ));
+        h
+    }
+}

@@ -1,0 +1,304 @@
+//! `RoeClient` and `QueryJob` for Python. Every network method has a blocking and an
+//! `_async` twin; both call the same Rust future.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::providers::roe::{JobRef, RoeClient, RoeConfig, RoeOptions, SubmitOptions};
+use crate::python::errors::to_pyerr;
+use crate::python::result::PyQueryResult;
+use crate::python::runtime::{awaitable, block_on};
+use crate::result::QueryResult;
+
+fn seconds(name: &str, v: Option<f64>) -> PyResult<Option<Duration>> {
+    match v {
+        None => Ok(None),
+        Some(s) if s.is_finite() && s >= 0.0 => Ok(Some(Duration::from_secs_f64(s))),
+        Some(s) => Err(PyValueError::new_err(format!(
+            "{name} must be a non-negative number of seconds, got {s}"
+        ))),
+    }
+}
+
+/// The statement whose rows users mean by "the result": the last one.
+fn last(all: Result<Vec<QueryResult>>) -> Result<QueryResult> {
+    all?.pop()
+        .ok_or_else(|| Error::decode("the service returned no result for the query"))
+}
+
+/// Wraps results for Python once the future is done (async twins run off the Python thread).
+fn wrap_one(r: Result<QueryResult>) -> PyResult<PyQueryResult> {
+    let r = r.map_err(to_pyerr)?;
+    Python::attach(|py| PyQueryResult::new(py, r))
+}
+
+fn wrap_all(rs: Result<Vec<QueryResult>>) -> PyResult<Vec<PyQueryResult>> {
+    let rs = rs.map_err(to_pyerr)?;
+    Python::attach(|py| rs.into_iter().map(|r| PyQueryResult::new(py, r)).collect())
+}
+
+#[pyclass(name = "RoeClient", module = "sqlquarry", frozen)]
+pub struct PyRoeClient {
+    client: Arc<RoeClient>,
+}
+
+#[pymethods]
+impl PyRoeClient {
+    #[new]
+    #[pyo3(signature = (api_key=None, *, organization_id=None, base_url=None, worksheet_id=None,
+                        timeout=None, max_retries=None, server_timezone=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        api_key: Option<String>,
+        organization_id: Option<String>,
+        base_url: Option<String>,
+        worksheet_id: Option<String>,
+        timeout: Option<f64>,
+        max_retries: Option<u32>,
+        server_timezone: Option<String>,
+    ) -> PyResult<Self> {
+        let opts = RoeOptions {
+            api_key,
+            organization_id,
+            worksheet_id,
+            base_url,
+            timeout: seconds("timeout", timeout)?,
+            max_retries,
+            server_timezone,
+        };
+        let cfg = RoeConfig::resolve(opts, |k| std::env::var(k).ok()).map_err(to_pyerr)?;
+        let client = RoeClient::new(cfg).map_err(to_pyerr)?;
+        Ok(PyRoeClient {
+            client: Arc::new(client),
+        })
+    }
+
+    #[getter]
+    fn base_url(&self) -> String {
+        self.client.config().transport.base_url.clone()
+    }
+
+    #[getter]
+    fn organization_id(&self) -> Option<String> {
+        self.client.config().organization_id.clone()
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        // Python's own repr of each value; the key is deliberately not shown.
+        let org = self.organization_id().into_pyobject(py)?.repr()?;
+        let url = self.base_url().into_pyobject(py)?.repr()?;
+        Ok(format!("RoeClient(base_url={url}, organization_id={org})"))
+    }
+
+    /// Runs `sql` and returns the last statement's result.
+    #[pyo3(signature = (sql, *, worksheet_id=None, use_admin=false))]
+    fn query(
+        &self,
+        py: Python<'_>,
+        sql: String,
+        worksheet_id: Option<String>,
+        use_admin: bool,
+    ) -> PyResult<PyQueryResult> {
+        let c = self.client.clone();
+        let opts = SubmitOptions {
+            worksheet_id,
+            use_admin,
+        };
+        let r = block_on(py, async move { last(c.run(&sql, &opts).await) })?;
+        PyQueryResult::new(py, r)
+    }
+
+    #[pyo3(signature = (sql, *, worksheet_id=None, use_admin=false))]
+    fn query_async<'py>(
+        &self,
+        py: Python<'py>,
+        sql: String,
+        worksheet_id: Option<String>,
+        use_admin: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let c = self.client.clone();
+        let opts = SubmitOptions {
+            worksheet_id,
+            use_admin,
+        };
+        awaitable(py, async move { wrap_one(last(c.run(&sql, &opts).await)) })
+    }
+
+    /// Runs `sql` and returns every statement's result, in order.
+    #[pyo3(signature = (sql, *, worksheet_id=None, use_admin=false))]
+    fn query_all(
+        &self,
+        py: Python<'_>,
+        sql: String,
+        worksheet_id: Option<String>,
+        use_admin: bool,
+    ) -> PyResult<Vec<PyQueryResult>> {
+        let c = self.client.clone();
+        let opts = SubmitOptions {
+            worksheet_id,
+            use_admin,
+        };
+        let rs = block_on(py, async move { c.run(&sql, &opts).await })?;
+        rs.into_iter().map(|r| PyQueryResult::new(py, r)).collect()
+    }
+
+    #[pyo3(signature = (sql, *, worksheet_id=None, use_admin=false))]
+    fn query_all_async<'py>(
+        &self,
+        py: Python<'py>,
+        sql: String,
+        worksheet_id: Option<String>,
+        use_admin: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let c = self.client.clone();
+        let opts = SubmitOptions {
+            worksheet_id,
+            use_admin,
+        };
+        awaitable(py, async move { wrap_all(c.run(&sql, &opts).await) })
+    }
+
+    /// Submits `sql` to run in the background and returns its job at once.
+    #[pyo3(signature = (sql, *, worksheet_id=None, use_admin=false))]
+    fn submit(
+        &self,
+        py: Python<'_>,
+        sql: String,
+        worksheet_id: Option<String>,
+        use_admin: bool,
+    ) -> PyResult<PyQueryJob> {
+        let c = self.client.clone();
+        let opts = SubmitOptions {
+            worksheet_id,
+            use_admin,
+        };
+        let job = block_on(py, async move { c.submit(&sql, &opts).await })?;
+        Ok(PyQueryJob::new(self.client.clone(), job))
+    }
+
+    #[pyo3(signature = (sql, *, worksheet_id=None, use_admin=false))]
+    fn submit_async<'py>(
+        &self,
+        py: Python<'py>,
+        sql: String,
+        worksheet_id: Option<String>,
+        use_admin: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let c = self.client.clone();
+        let opts = SubmitOptions {
+            worksheet_id,
+            use_admin,
+        };
+        awaitable(py, async move {
+            let job = c.submit(&sql, &opts).await.map_err(to_pyerr)?;
+            Ok(PyQueryJob::new(c, job))
+        })
+    }
+
+    /// A handle on an already-submitted query, by its id. Sends nothing.
+    fn job(&self, id: String) -> PyResult<PyQueryJob> {
+        if id.trim().is_empty() {
+            return Err(PyValueError::new_err("the job id is empty"));
+        }
+        Ok(PyQueryJob::new(self.client.clone(), JobRef::from_id(id)))
+    }
+}
+
+#[pyclass(name = "QueryJob", module = "sqlquarry", frozen)]
+pub struct PyQueryJob {
+    client: Arc<RoeClient>,
+    job: Arc<JobRef>,
+}
+
+impl PyQueryJob {
+    fn new(client: Arc<RoeClient>, job: JobRef) -> Self {
+        PyQueryJob {
+            client,
+            job: Arc::new(job),
+        }
+    }
+
+    fn parts(&self) -> (Arc<RoeClient>, Arc<JobRef>) {
+        (self.client.clone(), self.job.clone())
+    }
+}
+
+#[pymethods]
+impl PyQueryJob {
+    /// The id used for status and result requests.
+    #[getter]
+    fn id(&self) -> String {
+        self.job.id().to_owned()
+    }
+
+    #[getter]
+    fn worksheet_query_id(&self) -> Option<String> {
+        self.job.worksheet_query_id.clone()
+    }
+
+    #[getter]
+    fn task_id(&self) -> Option<String> {
+        self.job.task_id.clone()
+    }
+
+    fn __repr__(&self) -> String {
+        format!("QueryJob(id='{}')", self.job.id())
+    }
+
+    /// The service's current status word (for example PENDING, STARTED, SUCCESS, FAILURE).
+    fn status(&self, py: Python<'_>) -> PyResult<String> {
+        let (c, j) = self.parts();
+        block_on(py, async move { Ok(c.status(&j).await?.status) })
+    }
+
+    fn status_async<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let (c, j) = self.parts();
+        awaitable(py, async move {
+            Ok(c.status(&j).await.map_err(to_pyerr)?.status)
+        })
+    }
+
+    /// Waits for the query (polling with backoff) and returns the last statement's result.
+    #[pyo3(signature = (timeout=None))]
+    fn wait(&self, py: Python<'_>, timeout: Option<f64>) -> PyResult<PyQueryResult> {
+        let (c, j) = self.parts();
+        let t = seconds("timeout", timeout)?;
+        let r = block_on(py, async move { last(c.wait(&j, t).await) })?;
+        PyQueryResult::new(py, r)
+    }
+
+    #[pyo3(signature = (timeout=None))]
+    fn wait_async<'py>(
+        &self,
+        py: Python<'py>,
+        timeout: Option<f64>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let (c, j) = self.parts();
+        let t = seconds("timeout", timeout)?;
+        awaitable(py, async move { wrap_one(last(c.wait(&j, t).await)) })
+    }
+
+    /// Waits like `wait()` and returns every statement's result.
+    #[pyo3(signature = (timeout=None))]
+    fn wait_all(&self, py: Python<'_>, timeout: Option<f64>) -> PyResult<Vec<PyQueryResult>> {
+        let (c, j) = self.parts();
+        let t = seconds("timeout", timeout)?;
+        let rs = block_on(py, async move { c.wait(&j, t).await })?;
+        rs.into_iter().map(|r| PyQueryResult::new(py, r)).collect()
+    }
+
+    #[pyo3(signature = (timeout=None))]
+    fn wait_all_async<'py>(
+        &self,
+        py: Python<'py>,
+        timeout: Option<f64>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let (c, j) = self.parts();
+        let t = seconds("timeout", timeout)?;
+        awaitable(py, async move { wrap_all(c.wait(&j, t).await) })
+    }
+}

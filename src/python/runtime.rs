@@ -1,0 +1,70 @@
+//! The one tokio runtime, and the two ways Python waits on it.
+//!
+//! Blocking calls detach from the interpreter (other Python threads run) and wake every
+//! `SIGNAL_TICK` to let Python handle signals, so Ctrl-C raises KeyboardInterrupt promptly
+//! and drops the request. They never start an asyncio loop, so they work inside Jupyter.
+//! Async calls hand the same future to pyo3-async-runtimes, which bridges it to asyncio.
+
+use std::future::Future;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use pyo3::exceptions::PyRuntimeError;
+use pyo3::prelude::*;
+use tokio::runtime::Runtime;
+
+use crate::error::Error;
+use crate::python::errors::to_pyerr;
+
+const SIGNAL_TICK: Duration = Duration::from_millis(50);
+
+static CREATED_BY_PID: OnceLock<u32> = OnceLock::new();
+
+/// The process's runtime; an error after `fork()`, whose child inherits no runtime threads.
+pub fn runtime() -> PyResult<&'static Runtime> {
+    let pid = *CREATED_BY_PID.get_or_init(std::process::id);
+    if pid != std::process::id() {
+        return Err(PyRuntimeError::new_err(
+            "sqlquarry was used before os.fork() and cannot run in the forked child: \
+             use the 'spawn' or 'forkserver' start method, or import and use sqlquarry \
+             only in the child",
+        ));
+    }
+    Ok(pyo3_async_runtimes::tokio::get_runtime())
+}
+
+/// Runs `fut` to completion without holding the GIL, staying interruptible.
+pub fn block_on<F, T>(py: Python<'_>, fut: F) -> PyResult<T>
+where
+    F: Future<Output = Result<T, Error>> + Send,
+    T: Send,
+{
+    let rt = runtime()?;
+    let mut fut = std::pin::pin!(fut);
+    loop {
+        let done = py.detach(|| {
+            rt.block_on(async {
+                tokio::select! {
+                    out = &mut fut => Some(out),
+                    _ = tokio::time::sleep(SIGNAL_TICK) => None,
+                }
+            })
+        });
+        match done {
+            Some(out) => return out.map_err(to_pyerr),
+            // KeyboardInterrupt (or any signal handler's exception) propagates from here;
+            // returning drops `fut`, which cancels the in-flight request.
+            None => py.check_signals()?,
+        }
+    }
+}
+
+/// Wraps `fut` as a Python awaitable on the shared runtime.
+pub fn awaitable<'py, F, T>(py: Python<'py>, fut: F) -> PyResult<Bound<'py, PyAny>>
+where
+    F: Future<Output = PyResult<T>> + Send + 'static,
+    T: for<'a> IntoPyObject<'a> + Send + 'static,
+{
+    runtime()?;
+    pyo3_async_runtimes::tokio::future_into_py(py, fut)
+}

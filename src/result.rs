@@ -1,0 +1,61 @@
+//! The answer to one SQL statement, whichever service ran it: Arrow batches plus what the
+//! service said about them.
+
+use arrow_array::RecordBatch;
+use arrow_schema::SchemaRef;
+
+use crate::decode::{decode_rows, schema_of, DEFAULT_BATCH_ROWS};
+use crate::error::{Error, Result};
+use crate::types::ColumnSpec;
+
+#[derive(Debug, Clone)]
+pub struct QueryResult {
+    pub schema: SchemaRef,
+    pub batches: Vec<RecordBatch>,
+    pub column_names: Vec<String>,
+    /// The service's own type names, verbatim.
+    pub column_types: Vec<String>,
+    pub query_id: Option<String>,
+    pub sql: Option<String>,
+    /// The service's statistics object as JSON text (Roe: ClickHouse's summary).
+    pub summary_json: Option<String>,
+    pub start_timestamp: Option<f64>,
+    pub end_timestamp: Option<f64>,
+    /// Things the caller should hear about but that did not fail the query
+    /// (a type we could not map, so the column came back as text).
+    pub warnings: Vec<String>,
+}
+
+impl QueryResult {
+    /// Decodes `rows_json` with `columns`; errors carry `query_id`.
+    pub fn decode(
+        columns: Vec<ColumnSpec>,
+        rows_json: Option<&str>,
+        query_id: Option<String>,
+    ) -> Result<Self> {
+        let batches = match rows_json {
+            Some(rows) if rows.trim() != "null" => decode_rows(rows, &columns, DEFAULT_BATCH_ROWS),
+            _ => decode_rows("[]", &columns, DEFAULT_BATCH_ROWS),
+        };
+        let batches = batches.map_err(|mut e| {
+            e.query_id.clone_from(&query_id);
+            Error::Decode(e)
+        })?;
+        Ok(QueryResult {
+            schema: schema_of(&columns),
+            batches,
+            column_names: columns.iter().map(|c| c.name.clone()).collect(),
+            column_types: columns.iter().map(|c| c.declared.clone()).collect(),
+            warnings: columns.iter().filter_map(|c| c.warning.clone()).collect(),
+            query_id,
+            sql: None,
+            summary_json: None,
+            start_timestamp: None,
+            end_timestamp: None,
+        })
+    }
+
+    pub fn num_rows(&self) -> usize {
+        self.batches.iter().map(|b| b.num_rows()).sum()
+    }
+}

@@ -1,0 +1,303 @@
+//! HTTP for every provider: one reqwest client, bearer auth, timeouts, retries with
+//! exponential backoff and jitter, and errors with context. Knows nothing of Arrow.
+
+mod error_body;
+mod retry;
+
+use std::sync::Once;
+use std::time::Duration;
+
+use bytes::Bytes;
+use reqwest::header::{
+    HeaderMap, HeaderValue, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER, USER_AGENT,
+};
+use reqwest::{Method, StatusCode};
+
+use crate::error::{ApiErrorKind, Error, RequestContext, Result};
+pub use error_body::ErrorBody;
+pub use retry::RetryPolicy;
+
+#[derive(Clone)]
+pub struct TransportConfig {
+    pub service: &'static str,
+    /// Without a trailing slash.
+    pub base_url: String,
+    pub api_key: String,
+    pub extra_headers: Vec<(&'static str, String)>,
+    pub connect_timeout: Duration,
+    /// Longest silence allowed while waiting for response bytes.
+    pub read_timeout: Duration,
+    pub retry: RetryPolicy,
+}
+
+/// One request, described without the host or credentials.
+pub struct Request<'a> {
+    pub method: Method,
+    pub path: String,
+    pub query: Vec<(&'a str, String)>,
+    pub body: Option<serde_json::Value>,
+    /// Whether sending it twice is harmless. Non-idempotent requests are re-sent only when
+    /// the server certainly did not act on them (connect failures, 429).
+    pub idempotent: bool,
+}
+
+impl<'a> Request<'a> {
+    pub fn get(path: String) -> Self {
+        Request {
+            method: Method::GET,
+            path,
+            query: Vec::new(),
+            body: None,
+            idempotent: true,
+        }
+    }
+
+    pub fn post(path: String, body: serde_json::Value) -> Self {
+        Request {
+            method: Method::POST,
+            path,
+            query: Vec::new(),
+            body: Some(body),
+            idempotent: false,
+        }
+    }
+
+    pub fn query(mut self, key: &'a str, value: Option<&str>) -> Self {
+        if let Some(v) = value {
+            self.query.push((key, v.to_owned()));
+        }
+        self
+    }
+}
+
+pub struct Response {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+    pub ctx: RequestContext,
+}
+
+impl Response {
+    pub fn json<'a, T: serde::Deserialize<'a>>(&'a self) -> Result<T> {
+        serde_json::from_slice(&self.body).map_err(|e| self.malformed(&e.to_string()))
+    }
+
+    pub fn text(&self) -> Result<&str> {
+        std::str::from_utf8(&self.body).map_err(|_| self.malformed("response body is not UTF-8"))
+    }
+
+    pub fn malformed(&self, why: &str) -> Error {
+        Error::Transport {
+            message: format!("the service sent a malformed response: {why}"),
+            ctx: Box::new(self.ctx.clone()),
+        }
+    }
+}
+
+pub struct Transport {
+    client: reqwest::Client,
+    cfg: TransportConfig,
+}
+
+impl std::fmt::Debug for Transport {
+    /// No key, ever: only where requests go.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Transport")
+            .field("service", &self.cfg.service)
+            .field("base_url", &self.cfg.base_url)
+            .finish_non_exhaustive()
+    }
+}
+
+fn install_crypto_provider() {
+    static ONCE: Once = Once::new();
+    // Err means another part of the process installed one first, which serves as well.
+    ONCE.call_once(|| {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+}
+
+impl Transport {
+    pub fn new(cfg: TransportConfig) -> Result<Self> {
+        install_crypto_provider();
+        let mut headers = HeaderMap::new();
+        let mut auth = HeaderValue::from_str(&format!("Bearer {}", cfg.api_key)).map_err(|_| {
+            Error::Config("the API key contains characters not allowed in an HTTP header".into())
+        })?;
+        auth.set_sensitive(true);
+        headers.insert(AUTHORIZATION, auth);
+        headers.insert(
+            USER_AGENT,
+            HeaderValue::from_static(concat!("sqlquarry/", env!("CARGO_PKG_VERSION"))),
+        );
+        for (name, value) in &cfg.extra_headers {
+            let v = HeaderValue::from_str(value)
+                .map_err(|_| Error::Config(format!("invalid value for header {name}")))?;
+            headers.insert(*name, v);
+        }
+        let client = reqwest::Client::builder()
+            .default_headers(headers)
+            .connect_timeout(cfg.connect_timeout)
+            .read_timeout(cfg.read_timeout)
+            .pool_idle_timeout(Duration::from_secs(60))
+            .build()
+            .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
+        Ok(Transport { client, cfg })
+    }
+
+    pub fn config(&self) -> &TransportConfig {
+        &self.cfg
+    }
+
+    /// Sends `req`, retrying what is safe to retry, and returns a 2xx response or an error.
+    pub async fn send(&self, req: &Request<'_>) -> Result<Response> {
+        let url = format!("{}{}", self.cfg.base_url, req.path);
+        let mut ctx = RequestContext {
+            service: self.cfg.service,
+            method: req.method.to_string(),
+            path: req.path.clone(),
+            ..Default::default()
+        };
+        let mut attempt = 0u32;
+        loop {
+            let mut rb = self
+                .client
+                .request(req.method.clone(), &url)
+                .query(&req.query);
+            if let Some(body) = &req.body {
+                rb = rb
+                    .header(CONTENT_TYPE, "application/json")
+                    .body(body.to_string());
+            }
+            let outcome = match rb.send().await {
+                Ok(resp) => self.read(resp, &mut ctx).await,
+                Err(e) => Err(Failure::network(&e)),
+            };
+            let failure = match outcome {
+                Ok(resp) => return Ok(resp),
+                Err(f) => f,
+            };
+            let retryable = match &failure {
+                Failure::Status { status, .. } => {
+                    *status == 429 || (req.idempotent && matches!(status, 502..=504))
+                }
+                Failure::Network { before_sending, .. } => *before_sending || req.idempotent,
+            };
+            let wait = self.cfg.retry.delay(attempt, failure.retry_after());
+            match wait {
+                Some(w) if retryable && attempt < self.cfg.retry.max_retries => {
+                    tokio::time::sleep(w).await;
+                    attempt += 1;
+                }
+                _ => return Err(failure.into_error(ctx, attempt)),
+            }
+        }
+    }
+
+    async fn read(
+        &self,
+        resp: reqwest::Response,
+        ctx: &mut RequestContext,
+    ) -> Result<Response, Failure> {
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        ctx.request_id = ["x-request-id", "request-id", "x-amzn-requestid"]
+            .iter()
+            .find_map(|h| {
+                headers
+                    .get(*h)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned)
+            });
+        let body = resp.bytes().await.map_err(|e| Failure::network(&e))?;
+        if status.is_success() {
+            return Ok(Response {
+                status,
+                headers,
+                body,
+                ctx: ctx.clone(),
+            });
+        }
+        Err(Failure::Status {
+            status: status.as_u16(),
+            retry_after: headers
+                .get(RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(retry::parse_retry_after),
+            body: ErrorBody::parse(&body, status.canonical_reason().unwrap_or("error")),
+        })
+    }
+}
+
+/// Why one attempt failed, before deciding whether to try again.
+enum Failure {
+    Status {
+        status: u16,
+        retry_after: Option<Duration>,
+        body: ErrorBody,
+    },
+    Network {
+        message: String,
+        /// The request certainly never reached the server (connection refused, DNS).
+        before_sending: bool,
+        timeout: bool,
+    },
+}
+
+impl Failure {
+    fn network(e: &reqwest::Error) -> Self {
+        // Walk the source chain: reqwest's own message is terse ("error sending request").
+        let mut message = e.to_string();
+        let mut src = std::error::Error::source(e);
+        while let Some(s) = src {
+            message.push_str(": ");
+            message.push_str(&s.to_string());
+            src = s.source();
+        }
+        Failure::Network {
+            message,
+            before_sending: e.is_connect(),
+            timeout: e.is_timeout(),
+        }
+    }
+
+    fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Failure::Status { retry_after, .. } => *retry_after,
+            Failure::Network { .. } => None,
+        }
+    }
+
+    fn into_error(self, ctx: RequestContext, retries: u32) -> Error {
+        let ctx = Box::new(ctx);
+        match self {
+            Failure::Status {
+                status,
+                retry_after,
+                body,
+            } => Error::Api {
+                kind: ApiErrorKind::from_status(status),
+                status,
+                message: body.message,
+                code: body.code,
+                retry_after: retry_after.map(|d| d.as_secs_f64()),
+                ctx,
+            },
+            Failure::Network {
+                message, timeout, ..
+            } => {
+                let tries = if retries > 0 {
+                    format!(" (after {retries} retries)")
+                } else {
+                    String::new()
+                };
+                let message = if timeout {
+                    format!("the request timed out{tries}: {message}")
+                } else {
+                    format!("network error{tries}: {message}")
+                };
+                Error::Transport { message, ctx }
+            }
+        }
+    }
+}

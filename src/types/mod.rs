@@ -1,0 +1,6 @@
+//! Service type names -> Arrow types. Pure Rust.
+
+pub mod clickhouse;
+pub mod grammar;
+
+pub use clickhouse::{column_spec, time_unit, ColumnKind, ColumnSpec};
