@@ -1,0 +1,49 @@
+# The same commands locally and in CI. Each target creates .venv and installs what it needs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+DEPS := $(VENV)/.deps-installed
+export VIRTUAL_ENV := $(CURDIR)/$(VENV)
+export PATH := $(BIN):$(HOME)/.cargo/bin:$(PATH)
+
+# Everything the tests, the demo and the benchmarks import, pinned loosely.
+DEV_DEPS := "maturin>=1.7,<2" "chdb>=3" "pytest>=7" "pytest-asyncio>=0.23" \
+            "pyarrow>=14" "pandas>=2" "polars>=1" "orjson>=3" "ruff>=0.5"
+
+.PHONY: demo test lint fmt develop develop-release clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(DEPS): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet $(DEV_DEPS)
+	touch $@
+
+develop: $(DEPS)
+	$(BIN)/maturin develop --quiet
+
+develop-release: $(DEPS)
+	$(BIN)/maturin develop --quiet --release
+
+demo: develop-release
+	$(BIN)/python examples/demo.py
+
+test: $(DEPS)
+	cargo test --quiet
+	$(MAKE) --no-print-directory develop
+	$(BIN)/python -m pytest -q
+
+lint: $(DEPS)
+	cargo fmt --check
+	cargo clippy --all-targets --quiet -- -D warnings
+	$(BIN)/ruff check python tests examples
+	$(BIN)/ruff format --check python tests examples
+
+fmt: $(DEPS)
+	cargo fmt
+	$(BIN)/ruff format python tests examples
+	$(BIN)/ruff check --fix python tests examples
+
+clean:
+	rm -rf $(VENV) target

@@ -1,0 +1,127 @@
+"""The exceptions sqlquarry raises: one tree under :class:`Error`, split by what to do next.
+
+Every exception carries the context needed to act on it as attributes (``status``,
+``query_id``, ``request_id``, ``path``; ``row``, ``column``, ``column_type`` for data
+errors). None of them ever contains an API key.
+"""
+
+from __future__ import annotations
+
+import builtins
+from typing import Any
+
+__all__ = [
+    "APIError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConfigurationError",
+    "ConflictError",
+    "DecodeError",
+    "Error",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "QueryError",
+    "RateLimitError",
+    "ServerError",
+    "TimeoutError",
+    "TransportError",
+    "TypeWarning",
+]
+
+
+class Error(Exception):
+    """Base class of every sqlquarry error."""
+
+    service: str | None = None
+    method: str | None = None
+    path: str | None = None
+    request_id: str | None = None
+    query_id: str | None = None
+
+    def __init__(self, message: str, **context: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        for key, value in context.items():
+            setattr(self, key, value)
+
+
+class ConfigurationError(Error, ValueError):
+    """The client is missing a setting (such as the API key) or got an invalid one."""
+
+
+class APIError(Error):
+    """The service answered with an HTTP error status.
+
+    ``status`` is the HTTP status, ``server_message`` the service's own message and
+    ``code`` its machine-readable error code when it sends one.
+    """
+
+    status: int | None = None
+    code: str | None = None
+    server_message: str | None = None
+
+
+class AuthenticationError(APIError):
+    """401: the API key is missing, wrong or revoked."""
+
+
+class PermissionDeniedError(APIError):
+    """403: the key may not do this (wrong organization, missing scope)."""
+
+
+class NotFoundError(APIError):
+    """404: no such query, job or resource."""
+
+
+class ConflictError(APIError):
+    """409: the resource is busy, for example a query that is already running."""
+
+
+class BadRequestError(APIError):
+    """400/422: the service rejected the request's parameters."""
+
+
+class RateLimitError(APIError):
+    """429 after the retries ran out; ``retry_after`` is the wait the service asked for."""
+
+    retry_after: float | None = None
+
+
+class ServerError(APIError):
+    """5xx after the retries ran out."""
+
+
+class QueryError(Error):
+    """The query ran and failed: bad SQL, a failed task, an error in the result.
+
+    ``server_message`` is the database's own message and ``query_id`` names the query.
+    """
+
+    status: int | None = None
+    server_message: str | None = None
+
+
+class TimeoutError(Error, builtins.TimeoutError):  # noqa: A001 - deliberate, like asyncio's
+    """A wait reached its deadline; the query may still be running (see ``query_id``)."""
+
+    waited: float | None = None
+
+
+class DecodeError(Error):
+    """A value did not fit its declared type, or the result was malformed.
+
+    ``row`` (0-based), ``column``, ``column_type`` and ``value`` (an excerpt) say where.
+    """
+
+    row: int | None = None
+    column: str | None = None
+    column_type: str | None = None
+    value: str | None = None
+
+
+class TransportError(Error):
+    """The network failed, timed out, or the response broke the protocol."""
+
+
+class TypeWarning(UserWarning):
+    """A column's declared type is not understood; its values were returned as text."""
