@@ -1,0 +1,361 @@
+"""A small JSON-over-HTTP server base with bearer auth, a request log and faults.
+
+Subclasses of `JsonApp` implement `route(request) -> Reply`; everything
+protocol-level (keep-alive, gzip, auth, fault injection, logging) lives here.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import socket
+import socketserver
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl, urlsplit
+
+_GZIP_MIN_BYTES = 1024
+
+
+@dataclass(frozen=True)
+class RequestRecord:
+    """One request as the server saw it (the Authorization value redacted)."""
+
+    method: str
+    path: str
+    query: dict
+    body: dict | None
+    headers: dict
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    body: bytes
+    headers: dict = field(default_factory=dict)
+
+
+def json_reply(status: int, payload, headers: dict | None = None) -> Reply:
+    return Reply(status, json.dumps(payload).encode(), headers or {})
+
+
+def json_splice(head: dict, key: str, raw: bytes, tail: dict) -> bytes:
+    """JSON for {**head, key: raw, **tail} with `raw` (JSON text) copied in as is.
+
+    Result rows can be a hundred megabytes: they are never re-serialised.
+    """
+    parts = [json.dumps(head)[:-1].encode(), b", " if head else b""]
+    parts += [json.dumps(key).encode(), b": ", raw]
+    parts += [b", " + json.dumps(tail)[1:].encode() if tail else b"}"]
+    return b"".join(parts)
+
+
+def method_not_allowed(method: str) -> Reply:
+    return json_reply(405, {"detail": f'Method "{method}" not allowed.'})
+
+
+def iso_utc(unix: float) -> str:
+    """ISO 8601 in UTC with microseconds and a Z, as Django REST framework writes it."""
+    seconds = int(unix)
+    micros = round((unix - seconds) * 1e6)
+    if micros == 1_000_000:
+        seconds, micros = seconds + 1, 0
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{micros:06d}Z"
+
+
+@dataclass
+class Fault:
+    status: int | None
+    count: int
+    path_contains: str | None
+    method: str | None
+    retry_after: float | str | None
+    body: dict | None
+    delay: float
+    drop_connection: bool
+    truncate_body: bool
+
+    def matches(self, method: str, path: str) -> bool:
+        return (
+            self.count > 0
+            and (self.method is None or self.method.upper() == method)
+            and (self.path_contains is None or self.path_contains in path)
+        )
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128
+    allow_reuse_address = True
+
+    def __init__(self, address, app: JsonApp) -> None:
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
+        self.app = app
+        self._open: set[socket.socket] = set()
+        self._open_lock = threading.Lock()
+        super().__init__(address, _Handler)
+
+    def process_request(self, request, client_address) -> None:
+        with self._open_lock:
+            self._open.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request) -> None:
+        with self._open_lock:
+            self._open.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        # Clients pool keep-alive connections; without this a stopped server
+        # would go on answering on them.
+        with self._open_lock:
+            for sock in self._open:
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def handle_error(self, request, client_address) -> None:
+        # A client hanging up mid-response is routine here (timeouts, fault
+        # tests); anything else still gets the default traceback.
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            super().handle_error(request, client_address)
+
+    def server_bind(self) -> None:
+        # HTTPServer.server_bind resolves the host's FQDN, which can stall for
+        # seconds on machines with slow DNS; nothing here needs the name.
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = self.server_address[:2]
+
+
+class _Handler(BaseHTTPRequestHandler):
+    # HTTP/1.1 plus an exact Content-Length on every reply keeps connections alive.
+    protocol_version = "HTTP/1.1"
+    server: _Server
+
+    def log_message(self, *args) -> None:
+        pass  # one stderr line per request would drown test output
+
+    def do_GET(self) -> None:
+        self._dispatch()
+
+    def do_POST(self) -> None:
+        self._dispatch()
+
+    def do_PUT(self) -> None:
+        self._dispatch()
+
+    def do_PATCH(self) -> None:
+        self._dispatch()
+
+    def do_DELETE(self) -> None:
+        self._dispatch()
+
+    def _dispatch(self) -> None:
+        app = self.server.app
+        url = urlsplit(self.path)
+        query = dict(parse_qsl(url.query, keep_blank_values=True))
+        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        body, body_error = _parse_body(raw)
+        headers = {
+            k: ("<redacted>" if k.lower() == "authorization" else v)
+            for k, v in self.headers.items()
+        }
+        record = RequestRecord(self.command, url.path, query, body, headers)
+        app._log_request(record)
+
+        fault = app._take_fault(self.command, url.path)
+        if fault is not None and fault.delay > 0:
+            time.sleep(fault.delay)
+        if fault is not None and fault.drop_connection:
+            self.close_connection = True  # closed with no response at all
+            return
+        if fault is not None and fault.status is not None and not fault.truncate_body:
+            headers_out = {}
+            if fault.retry_after is not None:
+                headers_out["Retry-After"] = str(fault.retry_after)
+            payload = fault.body if fault.body is not None else {"detail": "injected fault"}
+            self._send(json_reply(fault.status, payload, headers_out))
+            return
+
+        reply = app._authenticate(self.headers.get("Authorization"))
+        if reply is None and body_error:
+            reply = json_reply(400, {"detail": f"JSON parse error - {body_error}"})
+        if reply is None:
+            try:
+                reply = app.route(record)
+            except Exception as exc:  # a bug or bad setting: answer 500, keep serving
+                reply = json_reply(500, {"detail": f"emulator error: {exc!r}"})
+        self._send(reply, truncate=fault is not None and fault.truncate_body)
+
+    def _send(self, reply: Reply, truncate: bool = False) -> None:
+        body = reply.body
+        headers = {"Content-Type": "application/json", **reply.headers}
+        accepts = self.headers.get("Accept-Encoding", "")
+        if self.server.app.gzip and len(body) > _GZIP_MIN_BYTES and "gzip" in accepts:
+            # Level 1: test responses can be tens of MB and speed matters more.
+            body = gzip.compress(body, compresslevel=1)
+            headers["Content-Encoding"] = "gzip"
+            headers["Vary"] = "Accept-Encoding"
+        self.send_response(reply.status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if truncate:
+            # Announce the full length, send half, then hang up.
+            self.wfile.write(body[: len(body) // 2])
+            self.wfile.flush()
+            self.close_connection = True
+            return
+        self.wfile.write(body)
+
+
+def _parse_body(raw: bytes) -> tuple[dict | None, str | None]:
+    if not raw.strip():
+        return None, None
+    try:
+        return json.loads(raw), None
+    except ValueError as exc:
+        return None, str(exc)
+
+
+class JsonApp:
+    """Base for an emulated JSON API: lifecycle, auth, request log and faults."""
+
+    def __init__(self, api_key: str, host: str, port: int, gzip: bool) -> None:
+        self.api_key = api_key
+        self.host = host
+        self.port = port
+        self.gzip = gzip
+        self._records: list[RequestRecord] = []
+        self._faults: list[Fault] = []
+        self._state_lock = threading.Lock()
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- to implement -------------------------------------------------------
+
+    def route(self, request: RequestRecord) -> Reply:
+        raise NotImplementedError
+
+    # -- lifecycle ----------------------------------------------------------
+
+    def start(self):
+        if self._server is None:
+            self._server = _Server((self.host, self.port), self)
+            self._thread = threading.Thread(
+                target=self._server.serve_forever,
+                kwargs={"poll_interval": 0.05},
+                name=f"{type(self).__name__}-http",
+                daemon=True,
+            )
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        server, thread = self._server, self._thread
+        self._server = self._thread = None
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+            server.close_connections()
+        if thread is not None:
+            thread.join(timeout=5)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("server is not running; call start() first")
+        host, port = self._server.server_address[:2]
+        if host in ("0.0.0.0", "::", ""):
+            host = "127.0.0.1"  # a wildcard bind is reachable through loopback
+        if ":" in host:
+            host = f"[{host}]"
+        return f"http://{host}:{port}"
+
+    # -- request log --------------------------------------------------------
+
+    @property
+    def requests(self) -> list[RequestRecord]:
+        with self._state_lock:
+            return list(self._records)
+
+    def clear_requests(self) -> None:
+        with self._state_lock:
+            self._records.clear()
+
+    def _log_request(self, record: RequestRecord) -> None:
+        with self._state_lock:
+            self._records.append(record)
+
+    # -- faults -------------------------------------------------------------
+
+    def inject_fault(
+        self,
+        status: int | None = 503,
+        count: int = 1,
+        path_contains: str | None = None,
+        method: str | None = None,
+        retry_after: float | str | None = None,
+        body: dict | None = None,
+        delay: float = 0.0,
+        drop_connection: bool = False,
+        truncate_body: bool = False,
+    ) -> None:
+        """Make the next `count` matching requests misbehave.
+
+        status: reply with it instead of handling (None with a delay: delay,
+        then handle normally); drop_connection: close without any reply;
+        truncate_body: the real reply with only half of its announced bytes.
+        """
+        fault = Fault(
+            status,
+            count,
+            path_contains,
+            method,
+            retry_after,
+            body,
+            delay,
+            drop_connection,
+            truncate_body,
+        )
+        with self._state_lock:
+            self._faults.append(fault)
+
+    def clear_faults(self) -> None:
+        with self._state_lock:
+            self._faults.clear()
+
+    def _take_fault(self, method: str, path: str) -> Fault | None:
+        with self._state_lock:
+            for fault in self._faults:
+                if fault.matches(method, path):
+                    fault.count -= 1
+                    if fault.count <= 0:
+                        self._faults.remove(fault)
+                    return fault
+        return None
+
+    # -- auth ---------------------------------------------------------------
+
+    def _authenticate(self, header: str | None) -> Reply | None:
+        """None when the bearer key is right, else the 401 reply (DRF wording)."""
+        challenge = {"WWW-Authenticate": 'Bearer realm="api"'}
+        scheme, _, key = (header or "").strip().partition(" ")
+        if scheme.lower() != "bearer" or not key.strip():
+            detail = "Authentication credentials were not provided."
+            return json_reply(401, {"detail": detail}, challenge)
+        if key.strip() != self.api_key:
+            return json_reply(401, {"detail": "Invalid token."}, challenge)
+        return None

@@ -1,0 +1,49 @@
+"""pytest fixtures for testing against the local Roe AI emulator.
+
+Registered through the `pytest11` entry point.  Importing this module is cheap:
+chDB is loaded only when the first query reaches the emulator.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from ._roe import RoeServer
+
+# The organization the `roe_client` fixture claims to belong to; the shared
+# server accepts any organization id.
+TEST_ORGANIZATION_ID = "00000000-0000-4000-8000-0000000000aa"
+
+
+@pytest.fixture(scope="session")
+def sqlquarry_roe_server():
+    """One emulator for the whole session (chDB allows one database per process)."""
+    server = RoeServer().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def roe_server(sqlquarry_roe_server):
+    """The shared emulator; settings, faults, request log and tasks reset after the test.
+
+    Tables created through it persist for the rest of the session.
+    """
+    try:
+        yield sqlquarry_roe_server
+    finally:
+        sqlquarry_roe_server.reset()
+
+
+@pytest.fixture
+def roe_client(roe_server):
+    """A sqlquarry.RoeClient pointed at the emulator."""
+    import sqlquarry  # lazily: the native module is needed only by this fixture
+
+    return sqlquarry.RoeClient(
+        api_key=roe_server.api_key,
+        base_url=roe_server.url,
+        organization_id=TEST_ORGANIZATION_ID,
+    )
