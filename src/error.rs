@@ -161,6 +161,19 @@ impl Error {
         }))
     }
 
+    /// A response that breaks the protocol (invalid JSON, a missing field): a data error,
+    /// not a network one, since retrying gets the same bytes.
+    pub fn malformed(ctx: &RequestContext, why: &str) -> Self {
+        Error::Decode(Box::new(DecodeError {
+            message: format!(
+                "the service sent a malformed response to {} {}: {why}",
+                ctx.method, ctx.path
+            ),
+            query_id: ctx.query_id.clone(),
+            ..Default::default()
+        }))
+    }
+
     /// The query id this error concerns, if any.
     pub fn query_id(&self) -> Option<&str> {
         match self {

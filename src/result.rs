@@ -1,8 +1,10 @@
 //! The answer to one SQL statement, whichever service ran it: Arrow batches plus what the
 //! service said about them.
 
+use std::sync::Arc;
+
 use arrow_array::RecordBatch;
-use arrow_schema::SchemaRef;
+use arrow_schema::{ArrowError, DataType, Field, Schema, SchemaRef};
 
 use crate::decode::{decode_rows, schema_of, DEFAULT_BATCH_ROWS};
 use crate::error::{Error, Result};
@@ -58,4 +60,48 @@ impl QueryResult {
     pub fn num_rows(&self) -> usize {
         self.batches.iter().map(|b| b.num_rows()).sum()
     }
+}
+
+/// `schema` and `batches` with every decimal256 column cast to its exact decimal text, for
+/// consumers that cannot import decimal256.
+pub fn decimal256_as_text(
+    schema: &SchemaRef,
+    batches: &[RecordBatch],
+) -> Result<(SchemaRef, Vec<RecordBatch>), ArrowError> {
+    let wide = |f: &Field| matches!(f.data_type(), DataType::Decimal256(..));
+    if !schema.fields().iter().any(|f| wide(f)) {
+        return Ok((schema.clone(), batches.to_vec()));
+    }
+    let fields: Vec<Field> = schema
+        .fields()
+        .iter()
+        .map(|f| {
+            let f = f.as_ref().clone();
+            if wide(&f) {
+                f.with_data_type(DataType::Utf8)
+            } else {
+                f
+            }
+        })
+        .collect();
+    let out_schema = Arc::new(Schema::new_with_metadata(fields, schema.metadata().clone()));
+    let out = batches
+        .iter()
+        .map(|b| {
+            let cols = b
+                .columns()
+                .iter()
+                .zip(out_schema.fields())
+                .map(|(c, f)| {
+                    if c.data_type() == f.data_type() {
+                        Ok(c.clone())
+                    } else {
+                        arrow_cast::cast(c, f.data_type())
+                    }
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            RecordBatch::try_new(out_schema.clone(), cols)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((out_schema, out))
 }

@@ -66,5 +66,7 @@ def to_pandas(result: Any, **kwargs: Any) -> Any:
 
 
 def to_polars(result: Any) -> Any:
+    """Decimals wider than 38 digits (and 128-bit integers) arrive as exact text: polars
+    decimals stop at 38 digits."""
     pl = _require("polars", "polars")
-    return pl.DataFrame(result)
+    return pl.DataFrame(result._polars_compatible())

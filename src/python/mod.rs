@@ -11,6 +11,7 @@ use pyo3::prelude::*;
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_class::<result::PyQueryResult>()?;
+    m.add_class::<result::PolarsStream>()?;
     m.add_class::<roe::PyRoeClient>()?;
     m.add_class::<roe::PyQueryJob>()?;
     Ok(())

@@ -4,9 +4,9 @@
 
 use std::sync::Arc;
 
-use arrow_array::{ArrayRef, StructArray};
+use arrow_array::{ArrayRef, RecordBatch, StructArray};
 use arrow_cast::display::{ArrayFormatter, FormatOptions};
-use arrow_schema::{ArrowError, Field};
+use arrow_schema::{ArrowError, Field, SchemaRef};
 use pyo3::prelude::*;
 use pyo3::types::{PyCapsule, PyDict, PyList};
 use pyo3_arrow::ffi::{to_schema_pycapsule, to_stream_pycapsule, ArrayIterator};
@@ -71,6 +71,45 @@ impl PyQueryResult {
     }
 }
 
+fn stream_capsule<'py>(
+    py: Python<'py>,
+    schema: SchemaRef,
+    batches: Vec<RecordBatch>,
+    requested_schema: Option<Bound<'py, PyCapsule>>,
+) -> PyResult<Bound<'py, PyCapsule>> {
+    let arrays = batches
+        .into_iter()
+        .map(|b| Ok::<ArrayRef, ArrowError>(Arc::new(StructArray::from(b))));
+    let field = Field::new_struct("", schema.fields().clone(), false)
+        .with_metadata(schema.metadata().clone());
+    let reader = Box::new(ArrayIterator::new(arrays, Arc::new(field)));
+    Ok(to_stream_pycapsule(py, reader, requested_schema)?)
+}
+
+/// A private stream holder handed to polars by `to_polars()`.
+#[pyclass(module = "sqlquarry", frozen)]
+pub struct PolarsStream {
+    schema: SchemaRef,
+    batches: Vec<RecordBatch>,
+}
+
+#[pymethods]
+impl PolarsStream {
+    #[pyo3(signature = (requested_schema=None))]
+    fn __arrow_c_stream__<'py>(
+        &self,
+        py: Python<'py>,
+        requested_schema: Option<Bound<'py, PyCapsule>>,
+    ) -> PyResult<Bound<'py, PyCapsule>> {
+        stream_capsule(
+            py,
+            self.schema.clone(),
+            self.batches.clone(),
+            requested_schema,
+        )
+    }
+}
+
 fn html_escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
@@ -85,15 +124,21 @@ impl PyQueryResult {
         py: Python<'py>,
         requested_schema: Option<Bound<'py, PyCapsule>>,
     ) -> PyResult<Bound<'py, PyCapsule>> {
-        let schema = self.inner.schema.clone();
-        let batches = self.inner.batches.clone();
-        let arrays = batches
-            .into_iter()
-            .map(|b| Ok::<ArrayRef, ArrowError>(Arc::new(StructArray::from(b))));
-        let field = Field::new_struct("", schema.fields().clone(), false)
-            .with_metadata(schema.metadata().clone());
-        let reader = Box::new(ArrayIterator::new(arrays, Arc::new(field)));
-        Ok(to_stream_pycapsule(py, reader, requested_schema)?)
+        stream_capsule(
+            py,
+            self.inner.schema.clone(),
+            self.inner.batches.clone(),
+            requested_schema,
+        )
+    }
+
+    /// The same data with decimal256 columns as exact text, for polars, whose Arrow import
+    /// panics on decimal256 (polars decimals stop at 38 digits).
+    fn _polars_compatible(&self) -> PyResult<PolarsStream> {
+        let (schema, batches) =
+            crate::result::decimal256_as_text(&self.inner.schema, &self.inner.batches)
+                .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))?;
+        Ok(PolarsStream { schema, batches })
     }
 
     fn __arrow_c_schema__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyCapsule>> {

@@ -82,15 +82,8 @@ impl Response {
         serde_json::from_slice(&self.body).map_err(|e| self.malformed(&e.to_string()))
     }
 
-    pub fn text(&self) -> Result<&str> {
-        std::str::from_utf8(&self.body).map_err(|_| self.malformed("response body is not UTF-8"))
-    }
-
     pub fn malformed(&self, why: &str) -> Error {
-        Error::Transport {
-            message: format!("the service sent a malformed response: {why}"),
-            ctx: Box::new(self.ctx.clone()),
-        }
+        Error::malformed(&self.ctx, why)
     }
 }
 

@@ -73,7 +73,7 @@ class Fault:
     path_contains: str | None
     method: str | None
     retry_after: float | str | None
-    body: dict | None
+    body: dict | bytes | str | None
     delay: float
     drop_connection: bool
     truncate_body: bool
@@ -179,7 +179,12 @@ class _Handler(BaseHTTPRequestHandler):
             if fault.retry_after is not None:
                 headers_out["Retry-After"] = str(fault.retry_after)
             payload = fault.body if fault.body is not None else {"detail": "injected fault"}
-            self._send(json_reply(fault.status, payload, headers_out))
+            if isinstance(payload, (bytes, str)):
+                # Raw bodies let tests serve malformed JSON or hand-made result shapes.
+                raw = payload.encode() if isinstance(payload, str) else payload
+                self._send(Reply(fault.status, raw, headers_out))
+            else:
+                self._send(json_reply(fault.status, payload, headers_out))
             return
 
         reply = app._authenticate(self.headers.get("Authorization"))
@@ -308,7 +313,7 @@ class JsonApp:
         path_contains: str | None = None,
         method: str | None = None,
         retry_after: float | str | None = None,
-        body: dict | None = None,
+        body: dict | bytes | str | None = None,
         delay: float = 0.0,
         drop_connection: bool = False,
         truncate_body: bool = False,
@@ -316,8 +321,9 @@ class JsonApp:
         """Make the next `count` matching requests misbehave.
 
         status: reply with it instead of handling (None with a delay: delay,
-        then handle normally); drop_connection: close without any reply;
-        truncate_body: the real reply with only half of its announced bytes.
+        then handle normally); body: that reply's JSON (a dict) or raw bytes/str;
+        drop_connection: close without any reply; truncate_body: the real reply
+        with only half of its announced bytes.
         """
         fault = Fault(
             status,

@@ -248,12 +248,12 @@ fn decode_body(
     fallback_id: Option<&str>,
     ctx: &RequestContext,
 ) -> Result<Vec<QueryResult>> {
-    let malformed = |why: String| Error::Transport {
-        message: format!("the service sent a malformed response: {why}"),
-        ctx: Box::new(RequestContext {
+    let malformed = |why: String| {
+        let ctx = RequestContext {
             query_id: fallback_id.map(str::to_owned),
             ..ctx.clone()
-        }),
+        };
+        Error::malformed(&ctx, &why)
     };
     let text = std::str::from_utf8(body).map_err(|_| malformed("body is not UTF-8".into()))?;
     let (results, error) = parse_run(text).map_err(|e| malformed(e.to_string()))?;
