@@ -1,0 +1,155 @@
+"""Typed stubs and public documentation for the native module (Rust, via pyo3).
+
+Every network operation comes in two twins: ``name()`` blocks (releasing the GIL, and
+interruptible with Ctrl-C) and ``name_async()`` returns an awaitable. Both run the same
+Rust code on one shared tokio runtime. Blocking calls never start an event loop, so they
+also work inside Jupyter.
+"""
+
+from collections.abc import Awaitable
+from typing import Any, Literal
+
+import pandas
+import polars
+import pyarrow
+
+__version__: str
+
+class QueryResult:
+    """The answer to one SQL statement, held as Arrow record batches.
+
+    Implements the Arrow PyCapsule interface, so ``pyarrow.table(result)``,
+    ``polars.DataFrame(result)`` and DuckDB read it without a copy. Column types come from
+    the service's declared types (ClickHouse's for Roe), never from guessing.
+    """
+
+    def __arrow_c_stream__(self, requested_schema: object | None = None) -> object: ...
+    def __arrow_c_schema__(self) -> object: ...
+    def to_arrow(self) -> pyarrow.Table:
+        """A ``pyarrow.Table``. Needs ``pip install 'sqlquarry[pyarrow]'``."""
+    def to_pandas(
+        self,
+        *,
+        dtype_backend: Literal["numpy_nullable", "pyarrow"] = "numpy_nullable",
+        **kwargs: Any,
+    ) -> pandas.DataFrame:
+        """A ``pandas.DataFrame`` with nullable dtypes (an integer column with NULLs stays
+        integer), tz-aware datetimes and exact decimals; ``dtype_backend="pyarrow"`` gives
+        ArrowDtype columns. Other keywords go to ``pyarrow.Table.to_pandas``.
+        Needs ``pip install 'sqlquarry[pandas]'``."""
+    def to_polars(self) -> polars.DataFrame:
+        """A ``polars.DataFrame``; decimals wider than 38 digits and 128-bit integers arrive
+        as exact text. Needs ``pip install 'sqlquarry[polars]'``."""
+    @property
+    def schema(self) -> pyarrow.Schema:
+        """The Arrow schema (needs pyarrow). Each field's metadata keeps the declared type
+        under ``sqlquarry.declared_type``."""
+    @property
+    def num_rows(self) -> int: ...
+    def __len__(self) -> int: ...
+    @property
+    def num_columns(self) -> int: ...
+    @property
+    def column_names(self) -> list[str]: ...
+    @property
+    def column_types(self) -> list[str]:
+        """The service's own type names, verbatim (for Roe, ClickHouse types)."""
+    @property
+    def query_id(self) -> str | None: ...
+    @property
+    def sql(self) -> str | None:
+        """The statement as the service reports it."""
+    @property
+    def summary(self) -> dict[str, Any]:
+        """The service's statistics (Roe: ClickHouse's read_rows, elapsed_ns, ...)."""
+    @property
+    def start_timestamp(self) -> float | None:
+        """Unix seconds when the service started the statement."""
+    @property
+    def end_timestamp(self) -> float | None: ...
+    @property
+    def elapsed(self) -> float | None:
+        """Seconds the service spent on the statement, when it said."""
+    @property
+    def warnings(self) -> list[str]:
+        """Columns whose type was not understood (returned as text); each was also issued
+        as a :class:`sqlquarry.TypeWarning`."""
+    def _polars_compatible(self) -> object: ...
+    def _repr_html_(self) -> str: ...
+
+class QueryJob:
+    """A query submitted with :meth:`RoeClient.submit`, running on the service."""
+
+    @property
+    def id(self) -> str:
+        """The id used for status and result requests (the worksheet query id when the
+        service gave one, else the task id; the other is tried after a 404)."""
+    @property
+    def worksheet_query_id(self) -> str | None: ...
+    @property
+    def task_id(self) -> str | None: ...
+    def status(self) -> str:
+        """The service's status word now: PENDING, STARTED, SUCCESS, FAILURE, ..."""
+    def status_async(self) -> Awaitable[str]: ...
+    def wait(self, timeout: float | None = None) -> QueryResult:
+        """Polls (from 50 ms, backing off to 2 s) until the query finishes; returns the
+        last statement's result. Raises :class:`sqlquarry.TimeoutError` after ``timeout``
+        seconds (the query keeps running: call again), :class:`sqlquarry.QueryError` if
+        it failed."""
+    def wait_async(self, timeout: float | None = None) -> Awaitable[QueryResult]: ...
+    def wait_all(self, timeout: float | None = None) -> list[QueryResult]:
+        """Like :meth:`wait`, returning every statement's result."""
+    def wait_all_async(self, timeout: float | None = None) -> Awaitable[list[QueryResult]]: ...
+
+class RoeClient:
+    """Roe AI database queries.
+
+    Arguments default to the environment variables of the official Roe SDKs:
+    ``ROE_API_KEY`` (a leading "Bearer " is accepted), ``ROE_ORGANIZATION_ID``,
+    ``ROE_BASE_URL`` (default ``https://api.roe-ai.com``), ``ROE_TIMEOUT`` (seconds of
+    silence allowed on a request, default 60) and ``ROE_MAX_RETRIES`` (default 3).
+    ``server_timezone`` is the zone of DateTime columns that declare none (default UTC).
+    The API key never appears in a repr, a log line or an exception.
+    """
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        organization_id: str | None = None,
+        base_url: str | None = None,
+        worksheet_id: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        server_timezone: str | None = None,
+    ) -> None: ...
+    @property
+    def base_url(self) -> str: ...
+    @property
+    def organization_id(self) -> str | None: ...
+    def query(
+        self, sql: str, *, worksheet_id: str | None = None, use_admin: bool = False
+    ) -> QueryResult:
+        """Runs ``sql`` (``POST /v1/database/query/``) and returns the last statement's
+        result. For queries longer than the request timeout, use :meth:`submit`."""
+    def query_async(
+        self, sql: str, *, worksheet_id: str | None = None, use_admin: bool = False
+    ) -> Awaitable[QueryResult]: ...
+    def query_all(
+        self, sql: str, *, worksheet_id: str | None = None, use_admin: bool = False
+    ) -> list[QueryResult]:
+        """Runs ``sql`` and returns every statement's result, in order."""
+    def query_all_async(
+        self, sql: str, *, worksheet_id: str | None = None, use_admin: bool = False
+    ) -> Awaitable[list[QueryResult]]: ...
+    def submit(
+        self, sql: str, *, worksheet_id: str | None = None, use_admin: bool = False
+    ) -> QueryJob:
+        """Submits ``sql`` (``POST /v1/database/query/async/``) and returns at once.
+        Needs an organization id or a worksheet id. Never re-sent after the service may
+        have received it (except after a 429), so a query is not run twice."""
+    def submit_async(
+        self, sql: str, *, worksheet_id: str | None = None, use_admin: bool = False
+    ) -> Awaitable[QueryJob]: ...
+    def job(self, id: str) -> QueryJob:
+        """A handle on an already-submitted query, from its id. Sends nothing."""
