@@ -31,9 +31,7 @@ def stub_members() -> dict[str, set[str]]:
     classes = {}
     for node in tree.body:
         if isinstance(node, ast.ClassDef):
-            classes[node.name] = {
-                n.name for n in node.body if isinstance(n, ast.FunctionDef)
-            }
+            classes[node.name] = {n.name for n in node.body if isinstance(n, ast.FunctionDef)}
     return classes
 
 

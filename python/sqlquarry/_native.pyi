@@ -151,5 +151,5 @@ class RoeClient:
     def submit_async(
         self, sql: str, *, worksheet_id: str | None = None, use_admin: bool = False
     ) -> Awaitable[QueryJob]: ...
-    def job(self, id: str) -> QueryJob:
+    def job(self, id: str) -> QueryJob:  # noqa: A002 - matches the native signature
         """A handle on an already-submitted query, from its id. Sends nothing."""
