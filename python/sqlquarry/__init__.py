@@ -5,43 +5,8 @@
 >>> df = roe.query("SELECT 1 AS x").to_pandas()
 """
 
+from sqlquarry import exceptions
 from sqlquarry._native import QueryJob, QueryResult, RoeClient, __version__
-from sqlquarry.exceptions import (
-    APIError,
-    AuthenticationError,
-    BadRequestError,
-    ConfigurationError,
-    ConflictError,
-    DecodeError,
-    Error,
-    NotFoundError,
-    PermissionDeniedError,
-    QueryError,
-    RateLimitError,
-    ServerError,
-    TimeoutError,  # noqa: A004 - deliberate: also a builtins.TimeoutError subclass
-    TransportError,
-    TypeWarning,
-)
+from sqlquarry.exceptions import *  # noqa: F403 - the exception tree is public API
 
-__all__ = [
-    "APIError",
-    "AuthenticationError",
-    "BadRequestError",
-    "ConfigurationError",
-    "ConflictError",
-    "DecodeError",
-    "Error",
-    "NotFoundError",
-    "PermissionDeniedError",
-    "QueryError",
-    "QueryJob",
-    "QueryResult",
-    "RateLimitError",
-    "RoeClient",
-    "ServerError",
-    "TimeoutError",
-    "TransportError",
-    "TypeWarning",
-    "__version__",
-]
+__all__ = ["QueryJob", "QueryResult", "RoeClient", "__version__", *exceptions.__all__]

@@ -126,6 +126,15 @@ fn null_rejected() -> Reason {
     "NULL in a column whose type is not Nullable".into()
 }
 
+/// Appends a NULL with `append_null` where the column allows one.
+fn null_into(nullable: bool, append_null: impl FnOnce()) -> Result<(), Reason> {
+    if !nullable {
+        return Err(null_rejected());
+    }
+    append_null();
+    Ok(())
+}
+
 /// The text of a scalar that may be sent as a JSON number or as a string.
 fn number_text<'v>(v: &'v Value) -> Result<std::borrow::Cow<'v, str>, Reason> {
     match v {
@@ -205,11 +214,7 @@ where
 {
     fn push(&mut self, v: &Value) -> Result<(), Reason> {
         if let Value::Null = v {
-            if !self.nullable {
-                return Err(null_rejected());
-            }
-            self.builder.append_null();
-            return Ok(());
+            return null_into(self.nullable, || self.builder.append_null());
         }
         let x = (self.parse)(&number_text(v)?)?;
         self.builder.append_value(x);
@@ -239,10 +244,7 @@ impl ColumnBuilder for BoolColumn {
     fn push(&mut self, v: &Value) -> Result<(), Reason> {
         let b = match v {
             Value::Bool(b) => *b,
-            Value::Null if self.nullable => {
-                self.builder.append_null();
-                return Ok(());
-            }
+            Value::Null => return null_into(self.nullable, || self.builder.append_null()),
             other => match number_text(other)?.as_ref() {
                 "true" | "True" | "TRUE" | "1" => true,
                 "false" | "False" | "FALSE" | "0" => false,
@@ -288,11 +290,7 @@ impl TextColumn {
 impl ColumnBuilder for TextColumn {
     fn push(&mut self, v: &Value) -> Result<(), Reason> {
         if let Value::Null = v {
-            if !self.nullable {
-                return Err(null_rejected());
-            }
-            self.builder.append_null();
-            return Ok(());
+            return null_into(self.nullable, || self.builder.append_null());
         }
         match (&self.rule, v) {
             (TextRule::Converted(f), v) => self.builder.append_value(f(v)?),

@@ -1,6 +1,7 @@
 //! `RoeClient` and `QueryJob` for Python. Every network method has a blocking and an
 //! `_async` twin; both call the same Rust future.
 
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -44,6 +45,40 @@ fn wrap_all(rs: Result<Vec<QueryResult>>) -> PyResult<Vec<PyQueryResult>> {
 #[pyclass(name = "RoeClient", module = "sqlquarry", frozen)]
 pub struct PyRoeClient {
     client: Arc<RoeClient>,
+}
+
+/// The one future behind each sync/async pair of methods.
+impl PyRoeClient {
+    fn run(
+        &self,
+        sql: String,
+        worksheet_id: Option<String>,
+        use_admin: bool,
+    ) -> impl Future<Output = Result<Vec<QueryResult>>> + Send + 'static {
+        let c = self.client.clone();
+        let opts = SubmitOptions {
+            worksheet_id,
+            use_admin,
+        };
+        async move { c.run(&sql, &opts).await }
+    }
+
+    fn submit_job(
+        &self,
+        sql: String,
+        worksheet_id: Option<String>,
+        use_admin: bool,
+    ) -> impl Future<Output = Result<PyQueryJob>> + Send + 'static {
+        let c = self.client.clone();
+        let opts = SubmitOptions {
+            worksheet_id,
+            use_admin,
+        };
+        async move {
+            let job = c.submit(&sql, &opts).await?;
+            Ok(PyQueryJob::new(c, job))
+        }
+    }
 }
 
 #[pymethods]
@@ -103,12 +138,8 @@ impl PyRoeClient {
         worksheet_id: Option<String>,
         use_admin: bool,
     ) -> PyResult<PyQueryResult> {
-        let c = self.client.clone();
-        let opts = SubmitOptions {
-            worksheet_id,
-            use_admin,
-        };
-        let r = block_on(py, async move { last(c.run(&sql, &opts).await) })?;
+        let run = self.run(sql, worksheet_id, use_admin);
+        let r = block_on(py, async move { last(run.await) })?;
         PyQueryResult::new(py, r)
     }
 
@@ -120,12 +151,8 @@ impl PyRoeClient {
         worksheet_id: Option<String>,
         use_admin: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let c = self.client.clone();
-        let opts = SubmitOptions {
-            worksheet_id,
-            use_admin,
-        };
-        awaitable(py, async move { wrap_one(last(c.run(&sql, &opts).await)) })
+        let run = self.run(sql, worksheet_id, use_admin);
+        awaitable(py, async move { wrap_one(last(run.await)) })
     }
 
     /// Runs `sql` and returns every statement's result, in order.
@@ -137,12 +164,7 @@ impl PyRoeClient {
         worksheet_id: Option<String>,
         use_admin: bool,
     ) -> PyResult<Vec<PyQueryResult>> {
-        let c = self.client.clone();
-        let opts = SubmitOptions {
-            worksheet_id,
-            use_admin,
-        };
-        let rs = block_on(py, async move { c.run(&sql, &opts).await })?;
+        let rs = block_on(py, self.run(sql, worksheet_id, use_admin))?;
         rs.into_iter().map(|r| PyQueryResult::new(py, r)).collect()
     }
 
@@ -154,12 +176,8 @@ impl PyRoeClient {
         worksheet_id: Option<String>,
         use_admin: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let c = self.client.clone();
-        let opts = SubmitOptions {
-            worksheet_id,
-            use_admin,
-        };
-        awaitable(py, async move { wrap_all(c.run(&sql, &opts).await) })
+        let run = self.run(sql, worksheet_id, use_admin);
+        awaitable(py, async move { wrap_all(run.await) })
     }
 
     /// Submits `sql` to run in the background and returns its job at once.
@@ -171,13 +189,7 @@ impl PyRoeClient {
         worksheet_id: Option<String>,
         use_admin: bool,
     ) -> PyResult<PyQueryJob> {
-        let c = self.client.clone();
-        let opts = SubmitOptions {
-            worksheet_id,
-            use_admin,
-        };
-        let job = block_on(py, async move { c.submit(&sql, &opts).await })?;
-        Ok(PyQueryJob::new(self.client.clone(), job))
+        block_on(py, self.submit_job(sql, worksheet_id, use_admin))
     }
 
     #[pyo3(signature = (sql, *, worksheet_id=None, use_admin=false))]
@@ -188,15 +200,8 @@ impl PyRoeClient {
         worksheet_id: Option<String>,
         use_admin: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let c = self.client.clone();
-        let opts = SubmitOptions {
-            worksheet_id,
-            use_admin,
-        };
-        awaitable(py, async move {
-            let job = c.submit(&sql, &opts).await.map_err(to_pyerr)?;
-            Ok(PyQueryJob::new(c, job))
-        })
+        let submit = self.submit_job(sql, worksheet_id, use_admin);
+        awaitable(py, async move { submit.await.map_err(to_pyerr) })
     }
 
     /// A handle on an already-submitted query, by its id. Sends nothing.
