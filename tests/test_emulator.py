@@ -245,9 +245,24 @@ def test_native_encoding_keeps_exact_numbers(roe_server):
     assert res["column_types"][:3] == types
     assert res["result_rows"] == [[
         18446744073709551615, decimal.Decimal(_DEC),
-        "2024-04-29 21:11:17", "2024-04-29 21:11:17.123", "2024-04-29 21:11:17",
+        # Date-times as exact ISO 8601 UTC instants (Tokyo's 21:11:17 is 12:11:17Z).
+        "2024-04-29T12:11:17Z", "2024-04-29T21:11:17.123Z", "2024-04-29T21:11:17Z",
         True, None, [1, 2], "nan", _UID,
     ]]  # fmt: skip
+
+
+def test_string_encoding_writes_the_true_offset_in_a_dst_fold(roe_server):
+    """01:30 happens twice in New York on 2024-11-03: str() of each instant differs."""
+    roe_server.encoding = "string"
+    status, body = query(
+        roe_server,
+        "SELECT toDateTime(1730611800 + 3600 * number, 'America/New_York') AS t FROM numbers(2)",
+    )
+    assert status == 200
+    assert body[0]["result_rows"] == [
+        ["2024-11-03 01:30:00-04:00"],
+        ["2024-11-03 01:30:00-05:00"],
+    ]
 
 
 def test_string_encoding(roe_server):
@@ -357,7 +372,7 @@ def test_demo_dataset_and_execute(roe_server):
     assert total == 2000 and 300 < nulls < 500
     assert body[1]["column_types"] == ["String", "String", "DateTime"]
     first = ["example1.pdf", "file_123e4567-e89b-12d3-a456-426614174001"]
-    assert sorted(body[1]["result_rows"])[0] == [*first, "2024-04-29 21:11:17"]
+    assert sorted(body[1]["result_rows"])[0] == [*first, "2024-04-29T21:11:17Z"]
     assert body[2]["result_rows"] == [["a;b"]]
 
 

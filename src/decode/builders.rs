@@ -3,21 +3,27 @@
 
 use std::sync::Arc;
 
+use std::borrow::Cow;
+use std::collections::HashMap;
+
 use arrow_array::builder::{BooleanBuilder, NullBuilder, PrimitiveBuilder, StringBuilder};
 use arrow_array::types::*;
-use arrow_array::{ArrayRef, ArrowPrimitiveType};
+use arrow_array::{ArrayRef, ArrowPrimitiveType, DictionaryArray, StringArray};
+use arrow_buffer::ArrowNativeType;
+use arrow_schema::TimeUnit;
 use chrono_tz::Tz;
 
+use super::nested::{ListColumn, MapColumn, StructColumn};
 use super::scanner::Value;
 use super::values::*;
 use crate::types::{ColumnKind, ColumnSpec};
 
-pub trait ColumnBuilder: Send {
+pub(super) trait ColumnBuilder: Send {
     fn push(&mut self, v: &Value) -> Result<(), Reason>;
     fn finish(&mut self) -> ArrayRef;
 }
 
-pub fn builder_for(spec: &ColumnSpec, capacity: usize) -> Box<dyn ColumnBuilder> {
+pub(super) fn builder_for(spec: &ColumnSpec, capacity: usize) -> Box<dyn ColumnBuilder> {
     use ColumnKind::*;
     let nullable = spec.nullable;
     match &spec.kind {
@@ -53,15 +59,9 @@ pub fn builder_for(spec: &ColumnSpec, capacity: usize) -> Box<dyn ColumnBuilder>
                 Ok(v)
             }))
         }
-        HugeInt { signed } => {
-            let signed = *signed;
-            Box::new(TextColumn::new(
-                nullable,
-                capacity,
-                TextRule::Converted(Box::new(move |v| {
-                    canonical_integer(&number_text(v)?, signed)
-                })),
-            ))
+        HugeInt { signed: true } => text(nullable, capacity, TextRule::Converted(signed_integer)),
+        HugeInt { signed: false } => {
+            text(nullable, capacity, TextRule::Converted(unsigned_integer))
         }
         Decimal { precision, scale } => {
             let (p, s) = (*precision, *scale);
@@ -82,16 +82,40 @@ pub fn builder_for(spec: &ColumnSpec, capacity: usize) -> Box<dyn ColumnBuilder>
             }
         }
         Bool => Box::new(BoolColumn::new(nullable, capacity)),
-        Text => Box::new(TextColumn::new(nullable, capacity, TextRule::Scalar)),
-        JsonText => Box::new(TextColumn::new(true, capacity, TextRule::AnyJson)),
-        Enum { items } => {
-            let items = items.clone();
-            Box::new(TextColumn::new(
-                nullable,
-                capacity,
-                TextRule::Converted(Box::new(move |v| enum_label(&items, v))),
-            ))
+        Text => text(nullable, capacity, TextRule::Scalar),
+        Uuid => text(nullable, capacity, TextRule::Converted(uuid_text)),
+        Ipv4 => text(nullable, capacity, TextRule::Converted(ipv4_text)),
+        Ipv6 => text(nullable, capacity, TextRule::Converted(ipv6_text)),
+        JsonText => text(true, capacity, TextRule::AnyJson),
+        Enum { items, wide: false } => {
+            Box::new(EnumColumn::<Int16Type>::new(items, nullable, capacity))
         }
+        Enum { items, wide: true } => {
+            Box::new(EnumColumn::<Int32Type>::new(items, nullable, capacity))
+        }
+        Interval { unit, multiplier } => {
+            let m = *multiplier;
+            let count = move |t: &str| {
+                parse_i64(t)?
+                    .checked_mul(m)
+                    .ok_or_else(|| Reason::from("interval out of range"))
+            };
+            match unit {
+                TimeUnit::Second => prim::<DurationSecondType, _>(nullable, capacity, count),
+                TimeUnit::Millisecond => {
+                    prim::<DurationMillisecondType, _>(nullable, capacity, count)
+                }
+                TimeUnit::Microsecond => {
+                    prim::<DurationMicrosecondType, _>(nullable, capacity, count)
+                }
+                TimeUnit::Nanosecond => {
+                    prim::<DurationNanosecondType, _>(nullable, capacity, count)
+                }
+            }
+        }
+        List(item) => Box::new(ListColumn::new(item, nullable, capacity)),
+        Map(k, v) => Box::new(MapColumn::new(k, v, nullable, capacity)),
+        Struct(fields) => Box::new(StructColumn::new(fields, capacity)),
         Date => prim::<Date32Type, _>(nullable, capacity, parse_date),
         DateTime { tz } => timestamp::<TimestampSecondType>(nullable, capacity, 0, tz),
         DateTime64 { precision, tz } => match precision {
@@ -127,7 +151,7 @@ fn null_rejected() -> Reason {
 }
 
 /// Appends a NULL with `append_null` where the column allows one.
-fn null_into(nullable: bool, append_null: impl FnOnce()) -> Result<(), Reason> {
+pub(super) fn null_into(nullable: bool, append_null: impl FnOnce()) -> Result<(), Reason> {
     if !nullable {
         return Err(null_rejected());
     }
@@ -136,29 +160,66 @@ fn null_into(nullable: bool, append_null: impl FnOnce()) -> Result<(), Reason> {
 }
 
 /// The text of a scalar that may be sent as a JSON number or as a string.
-fn number_text<'v>(v: &'v Value) -> Result<std::borrow::Cow<'v, str>, Reason> {
+fn number_text<'v>(v: &'v Value) -> Result<Cow<'v, str>, Reason> {
     match v {
-        Value::Number(n) => Ok(std::borrow::Cow::Borrowed(n)),
-        Value::Str(s) => Ok(std::borrow::Cow::Borrowed(s.as_ref())),
+        Value::Number(n) => Ok(Cow::Borrowed(n)),
+        Value::Str(s) => Ok(Cow::Borrowed(s.as_ref())),
         Value::Bool(_) => Err("a boolean where a number was expected".into()),
         Value::Nested(_) => Err("an array or object where a scalar was expected".into()),
         Value::Null => Err(null_rejected()),
     }
 }
 
-fn enum_label(items: &[(String, i64)], v: &Value) -> Result<String, Reason> {
-    if let Value::Str(s) = v {
-        if items.iter().any(|(l, _)| l == s.as_ref()) {
-            return Ok(s.to_string());
-        }
+fn signed_integer<'v>(v: &'v Value) -> Result<Cow<'v, str>, Reason> {
+    canonical_integer(&number_text(v)?, true).map(Cow::Owned)
+}
+
+fn unsigned_integer<'v>(v: &'v Value) -> Result<Cow<'v, str>, Reason> {
+    canonical_integer(&number_text(v)?, false).map(Cow::Owned)
+}
+
+fn uuid_text<'v>(v: &'v Value) -> Result<Cow<'v, str>, Reason> {
+    match v {
+        Value::Str(s) => canonical_uuid(s).map(|c| match c {
+            Cow::Borrowed(_) => Cow::Borrowed(s.as_ref()),
+            Cow::Owned(o) => Cow::Owned(o),
+        }),
+        _ => Err("not a UUID".into()),
     }
-    let text = number_text(v)?;
-    let n = parse_i64(&text).map_err(|_| Reason::from("not a label of this Enum"))?;
-    items
-        .iter()
-        .find(|(_, value)| *value == n)
-        .map(|(l, _)| l.clone())
-        .ok_or_else(|| "not a value of this Enum".into())
+}
+
+fn ipv4_text<'v>(v: &'v Value) -> Result<Cow<'v, str>, Reason> {
+    match v {
+        // Some backends send IPv4 as its 32-bit number.
+        Value::Number(n) => parse_u64(n)
+            .ok()
+            .and_then(|x| u32::try_from(x).ok())
+            .map(|x| Cow::Owned(std::net::Ipv4Addr::from(x).to_string()))
+            .ok_or_else(|| "not an IPv4 address".into()),
+        Value::Str(s) => canonical_ip::<std::net::Ipv4Addr>(s, "IPv4"),
+        _ => Err("not an IPv4 address".into()),
+    }
+}
+
+fn ipv6_text<'v>(v: &'v Value) -> Result<Cow<'v, str>, Reason> {
+    match v {
+        Value::Str(s) => canonical_ip::<std::net::Ipv6Addr>(s, "IPv6"),
+        _ => Err("not an IPv6 address".into()),
+    }
+}
+
+/// The address in its standard text form, borrowed when it already is.
+fn canonical_ip<'v, A>(s: &'v str, what: &str) -> Result<Cow<'v, str>, Reason>
+where
+    A: std::str::FromStr + std::fmt::Display,
+{
+    let addr: A = s.parse().map_err(|_| format!("not an {what} address"))?;
+    let canonical = addr.to_string();
+    Ok(if canonical == s {
+        Cow::Borrowed(s)
+    } else {
+        Cow::Owned(canonical)
+    })
 }
 
 /// Any primitive column whose values parse from text.
@@ -260,15 +321,20 @@ impl ColumnBuilder for BoolColumn {
     }
 }
 
-type Convert = Box<dyn Fn(&Value) -> Result<String, Reason> + Send>;
+/// A per-value conversion to text; borrowed when the value is already in canonical form.
+type Convert = for<'v> fn(&'v Value<'v>) -> Result<Cow<'v, str>, Reason>;
 
 enum TextRule {
     /// Strings, plus numbers and booleans as their text (some backends send ids as numbers).
     Scalar,
     /// Anything; arrays and objects as their JSON text.
     AnyJson,
-    /// A per-value conversion (enum labels, huge integers).
+    /// A per-value conversion (canonical UUIDs and addresses, huge integers).
     Converted(Convert),
+}
+
+fn text(nullable: bool, capacity: usize, rule: TextRule) -> Box<dyn ColumnBuilder> {
+    Box::new(TextColumn::new(nullable, capacity, rule))
 }
 
 struct TextColumn {
@@ -293,7 +359,7 @@ impl ColumnBuilder for TextColumn {
             return null_into(self.nullable, || self.builder.append_null());
         }
         match (&self.rule, v) {
-            (TextRule::Converted(f), v) => self.builder.append_value(f(v)?),
+            (TextRule::Converted(f), v) => self.builder.append_value(f(v)?.as_ref()),
             (_, Value::Str(s)) => self.builder.append_value(s),
             (_, Value::Number(n)) => self.builder.append_value(n),
             (_, Value::Bool(b)) => self.builder.append_value(if *b { "true" } else { "false" }),
@@ -308,6 +374,60 @@ impl ColumnBuilder for TextColumn {
 
     fn finish(&mut self) -> ArrayRef {
         Arc::new(self.builder.finish())
+    }
+}
+
+/// Enum labels, dictionary-encoded against the declared labels in declared order, so
+/// pandas gets a categorical and polars a Categorical whose categories are the Enum's.
+struct EnumColumn<K: ArrowDictionaryKeyType> {
+    keys: PrimitiveBuilder<K>,
+    labels: ArrayRef,
+    by_label: HashMap<String, usize>,
+    by_value: HashMap<i64, usize>,
+    nullable: bool,
+}
+
+impl<K: ArrowDictionaryKeyType> EnumColumn<K> {
+    fn new(items: &[(String, i64)], nullable: bool, capacity: usize) -> Self {
+        EnumColumn {
+            keys: PrimitiveBuilder::with_capacity(capacity),
+            labels: Arc::new(StringArray::from_iter_values(items.iter().map(|(l, _)| l))),
+            by_label: items
+                .iter()
+                .enumerate()
+                .map(|(i, (l, _))| (l.clone(), i))
+                .collect(),
+            by_value: items
+                .iter()
+                .enumerate()
+                .map(|(i, (_, v))| (*v, i))
+                .collect(),
+            nullable,
+        }
+    }
+}
+
+impl<K: ArrowDictionaryKeyType> ColumnBuilder for EnumColumn<K> {
+    fn push(&mut self, v: &Value) -> Result<(), Reason> {
+        let index = match v {
+            Value::Null => return null_into(self.nullable, || self.keys.append_null()),
+            Value::Str(s) if self.by_label.contains_key(s.as_ref()) => self.by_label[s.as_ref()],
+            other => {
+                let n = parse_i64(&number_text(other)?)
+                    .map_err(|_| Reason::from("not a label of this Enum"))?;
+                *self.by_value.get(&n).ok_or("not a value of this Enum")?
+            }
+        };
+        let key = K::Native::from_usize(index).ok_or("too many Enum labels")?;
+        self.keys.append_value(key);
+        Ok(())
+    }
+
+    fn finish(&mut self) -> ArrayRef {
+        Arc::new(
+            DictionaryArray::<K>::try_new(self.keys.finish(), self.labels.clone())
+                .expect("keys index the declared labels"),
+        )
     }
 }
 

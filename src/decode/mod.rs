@@ -1,6 +1,10 @@
 //! JSON rows + declared column types -> Arrow record batches. No HTTP, no Python.
 
 mod builders;
+mod nested;
+
+#[cfg(test)]
+mod fuzz_tests;
 pub mod scanner;
 pub mod values;
 
@@ -247,5 +251,86 @@ mod tests {
         for bad in ["", "[", "[[1, 2]", "[[1, 2]] x", "[[1, 2],]", "{}"] {
             assert!(decode_rows(bad, &c, 10).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn nested_values_in_json_and_in_strings() {
+        use arrow_array::{Array, DictionaryArray, ListArray, MapArray, StructArray};
+        let c = cols(&[
+            ("a", "Array(Nullable(Int32))"),
+            ("m", "Map(String, Array(UInt8))"),
+            ("t", "Tuple(a Int32, b String)"),
+            ("e", "Enum8('x' = 1, 'y' = 2)"),
+        ]);
+        let native = r#"[[[1, null], {"k": [1, 2]}, {"b": "s", "a": 5}, "y"],
+                         [[], {}, [6, "t"], 1]]"#;
+        // A backend that stringifies every value sends nested ones as JSON text.
+        let strings = r#"[["[1, null]", "{\"k\": [1, 2]}", "[5, \"s\"]", "y"],
+                          ["[]", "[]", "[6, \"t\"]", "1"]]"#;
+        let a = decode_rows(native, &c, 10).unwrap();
+        let b = decode_rows(strings, &c, 10).unwrap();
+        assert_eq!(a, b);
+        let list = a[0].column(0).as_any().downcast_ref::<ListArray>().unwrap();
+        assert_eq!(list.value(0).null_count(), 1);
+        assert_eq!(list.value(1).len(), 0);
+        let map = a[0].column(1).as_any().downcast_ref::<MapArray>().unwrap();
+        assert_eq!((map.value_length(0), map.value_length(1)), (1, 0));
+        let st = a[0]
+            .column(2)
+            .as_any()
+            .downcast_ref::<StructArray>()
+            .unwrap();
+        assert_eq!(st.column(0).as_primitive::<Int32Type>().values(), &[5, 6]);
+        let e = a[0]
+            .column(3)
+            .as_any()
+            .downcast_ref::<DictionaryArray<Int16Type>>()
+            .unwrap();
+        assert_eq!(e.keys().values(), &[1, 0]);
+        assert_eq!(e.values().len(), 2);
+    }
+
+    #[test]
+    fn nested_errors_say_which_element() {
+        let c = cols(&[("a", "Array(Array(UInt8))")]);
+        let e = decode_rows(r#"[[[[1], [2, 300]]]]"#, &c, 10).unwrap_err();
+        assert!(
+            e.message
+                .contains("element 1: element 1: integer out of range"),
+            "{e}"
+        );
+        let c = cols(&[("t", "Tuple(Int32, String)")]);
+        let e = decode_rows(r#"[[[1]]]"#, &c, 10).unwrap_err();
+        assert!(e.message.contains("1 elements where 2 are declared"), "{e}");
+        let e = decode_rows(r#"[[{"zz": 1}]]"#, &c, 10).unwrap_err();
+        assert!(e.message.contains("'zz' that is not declared"), "{e}");
+        let c = cols(&[("m", "Map(UInt8, String)")]);
+        let e = decode_rows(r#"[[{"x": "a"}]]"#, &c, 10).unwrap_err();
+        assert!(e.message.contains("key \"x\": not an integer"), "{e}");
+        let c = cols(&[("e", "Enum8('a' = 1)")]);
+        assert!(decode_rows(r#"[["b"]]"#, &c, 10).is_err());
+        assert!(decode_rows(r#"[[7]]"#, &c, 10).is_err());
+    }
+
+    #[test]
+    fn canonical_text_types() {
+        let c = cols(&[("u", "UUID"), ("v4", "IPv4"), ("v6", "IPv6")]);
+        let b = decode_rows(
+            r#"[["123E4567E89B12D3A456426614174000", 3232235521, "2001:DB8:0:0:0:0:0:1"]]"#,
+            &c,
+            10,
+        )
+        .unwrap();
+        let text = |i: usize| b[0].column(i).as_string::<i32>().value(0).to_owned();
+        assert_eq!(text(0), "123e4567-e89b-12d3-a456-426614174000");
+        assert_eq!(text(1), "192.168.0.1");
+        assert_eq!(text(2), "2001:db8::1");
+        assert!(decode_rows(r#"[["nope", "1.2.3.4", "::"]]"#, &c, 10).is_err());
+        assert!(decode_rows(
+            r#"[["123e4567-e89b-12d3-a456-426614174000", "1.2.3", "::"]]"#,
+            &c,
+            10
+        )
+        .is_err());
     }
 }

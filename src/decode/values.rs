@@ -146,6 +146,36 @@ pub fn canonical_integer(text: &str, signed: bool) -> Result<String, Reason> {
     Ok(s)
 }
 
+/// A UUID as 8-4-4-4-12 lower-case hex: borrowed when it already is; 32 bare hex digits
+/// and upper case are accepted and normalised.
+pub fn canonical_uuid(s: &str) -> Result<std::borrow::Cow<'_, str>, Reason> {
+    let b = s.as_bytes();
+    let hyphenated = b.len() == 36
+        && [8, 13, 18, 23].iter().all(|&i| b[i] == b'-')
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| [8, 13, 18, 23].contains(&i) || c.is_ascii_hexdigit());
+    if hyphenated && !b.iter().any(u8::is_ascii_uppercase) {
+        return Ok(std::borrow::Cow::Borrowed(s));
+    }
+    let hex: String = if hyphenated {
+        s.chars().filter(|c| *c != '-').collect()
+    } else if b.len() == 32 && b.iter().all(u8::is_ascii_hexdigit) {
+        s.to_owned()
+    } else {
+        return Err("not a UUID".into());
+    };
+    let h = hex.to_ascii_lowercase();
+    Ok(std::borrow::Cow::Owned(format!(
+        "{}-{}-{}-{}-{}",
+        &h[..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..]
+    )))
+}
+
 /// Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).
 pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
@@ -440,5 +470,14 @@ mod tests {
         assert!(parse_u64("-1").is_err());
         assert_eq!(canonical_integer("-000123", true).as_deref(), Ok("-123"));
         assert!(canonical_integer("-1", false).is_err());
+        let u = "123e4567-e89b-12d3-a456-426614174000";
+        assert!(matches!(
+            canonical_uuid(u),
+            Ok(std::borrow::Cow::Borrowed(_))
+        ));
+        assert_eq!(canonical_uuid(&u.to_uppercase()).unwrap(), u);
+        assert_eq!(canonical_uuid(&u.replace('-', "")).unwrap(), u);
+        assert!(canonical_uuid("123e4567-e89b-12d3-a456-42661417400g").is_err());
+        assert!(canonical_uuid("not a uuid").is_err());
     }
 }

@@ -37,8 +37,12 @@ pub enum ColumnKind {
         scale: i8,
     },
     Bool,
-    /// String, FixedString, UUID, IPv4, IPv6: text as the service renders it.
+    /// String, FixedString: text as the service renders it.
     Text,
+    /// UUID, IPv4, IPv6: text, validated and put in canonical form.
+    Uuid,
+    Ipv4,
+    Ipv6,
     Date,
     /// Seconds since the epoch; `tz` is the column's zone (declared, else the server's).
     DateTime {
@@ -48,22 +52,35 @@ pub enum ColumnKind {
         precision: u8,
         tz: String,
     },
-    /// Enum8/Enum16: the label; numeric values are mapped back to their labels.
+    /// Enum8/Enum16: dictionary-encoded labels in declared order (`wide`: Enum16, whose
+    /// label count needs 32-bit keys). Numeric values are mapped back to their labels.
     Enum {
         items: Vec<(String, i64)>,
+        wide: bool,
     },
     /// Time / Time64(p): a signed duration (ClickHouse allows beyond 24 h and negative).
     Time {
         precision: u8,
     },
+    /// IntervalSecond .. IntervalWeek: a count of `multiplier` units of `unit`.
+    Interval {
+        unit: TimeUnit,
+        multiplier: i64,
+    },
+    /// Array(T).
+    List(Box<ColumnSpec>),
+    /// Map(K, V).
+    Map(Box<ColumnSpec>, Box<ColumnSpec>),
+    /// Tuple(...), named or not; also Point.
+    Struct(Vec<ColumnSpec>),
     /// Nothing: only NULLs.
     Null,
-    /// Values kept as JSON text (nested types until they are built natively).
+    /// Values kept as JSON text (JSON, Dynamic, Variant, unknown types).
     JsonText,
 }
 
 /// A declared column, ready for decoding.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ColumnSpec {
     pub name: String,
     /// The service's type name, verbatim.
@@ -106,7 +123,19 @@ impl ColumnKind {
             UInt32 => DataType::UInt32,
             UInt64 => DataType::UInt64,
             WideInt { .. } => DataType::Decimal256(39, 0),
-            HugeInt { .. } | Text | Enum { .. } | JsonText => DataType::Utf8,
+            HugeInt { .. } | Text | Uuid | Ipv4 | Ipv6 | JsonText => DataType::Utf8,
+            Enum { wide, .. } => {
+                let key = if *wide {
+                    DataType::Int32
+                } else {
+                    DataType::Int16
+                };
+                DataType::Dictionary(Box::new(key), Box::new(DataType::Utf8))
+            }
+            Interval { unit, .. } => DataType::Duration(*unit),
+            List(item) => DataType::List(Arc::new(item.field())),
+            Map(k, v) => DataType::Map(Arc::new(map_entries(k, v)), false),
+            Struct(fields) => DataType::Struct(fields.iter().map(|f| f.field()).collect()),
             Float32 => DataType::Float32,
             Float64 => DataType::Float64,
             Decimal { precision, scale } if *precision <= 38 => {
@@ -123,6 +152,12 @@ impl ColumnKind {
             Null => DataType::Null,
         }
     }
+}
+
+/// The `entries` field of an Arrow map: a non-null struct of a non-null key and a value.
+pub fn map_entries(key: &ColumnSpec, value: &ColumnSpec) -> Field {
+    let key = key.field().with_nullable(false);
+    Field::new_struct("entries", vec![key, value.field()], false)
 }
 
 /// The coarsest Arrow unit that holds `precision` fractional digits exactly.
@@ -186,9 +221,78 @@ fn unwrap_modifiers(mut e: &TypeExpr) -> (&TypeExpr, bool) {
     }
 }
 
+/// A nested element (array item, map key or value, tuple element) as a spec of its own.
+fn child(name: &str, e: &TypeExpr, default_tz: &str) -> Result<ColumnSpec, String> {
+    let (inner, nullable) = unwrap_modifiers(e);
+    Ok(ColumnSpec {
+        name: name.to_owned(),
+        declared: e.to_string(),
+        kind: kind_of(inner, default_tz)?,
+        nullable,
+        warning: None,
+    })
+}
+
+fn only_type(args: &[TypeArg], what: &str) -> Result<TypeExpr, String> {
+    match args {
+        [TypeArg::Type(t)] => Ok(t.clone()),
+        _ => Err(format!("malformed {what}")),
+    }
+}
+
+fn tuple_fields(args: &[TypeArg], default_tz: &str) -> Result<Vec<ColumnSpec>, String> {
+    if args.is_empty() {
+        return Err("a tuple with no elements".into());
+    }
+    args.iter()
+        .enumerate()
+        .map(|(i, a)| match a {
+            // Unnamed elements are named by position from 1, as ClickHouse's tupleElement.
+            TypeArg::Type(t) => child(&(i + 1).to_string(), t, default_tz),
+            TypeArg::Named(n, t) => child(n, t, default_tz),
+            _ => Err("malformed Tuple".into()),
+        })
+        .collect()
+}
+
+/// Geometry types are aliases of tuples and arrays of points.
+fn geo_alias(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "Point" => "Tuple(x Float64, y Float64)",
+        "Ring" | "LineString" => "Array(Point)",
+        "MultiLineString" | "Polygon" => "Array(Array(Point))",
+        "MultiPolygon" => "Array(Array(Array(Point)))",
+        _ => return None,
+    })
+}
+
+fn interval(name: &str) -> Option<ColumnKind> {
+    let (unit, multiplier) = match name {
+        "IntervalNanosecond" => (TimeUnit::Nanosecond, 1),
+        "IntervalMicrosecond" => (TimeUnit::Microsecond, 1),
+        "IntervalMillisecond" => (TimeUnit::Millisecond, 1),
+        "IntervalSecond" => (TimeUnit::Second, 1),
+        "IntervalMinute" => (TimeUnit::Second, 60),
+        "IntervalHour" => (TimeUnit::Second, 3_600),
+        "IntervalDay" => (TimeUnit::Second, 86_400),
+        "IntervalWeek" => (TimeUnit::Second, 604_800),
+        // Months have no fixed length: a count of the unit.
+        "IntervalMonth" | "IntervalQuarter" | "IntervalYear" => return Some(ColumnKind::Int64),
+        _ => return None,
+    };
+    Some(ColumnKind::Interval { unit, multiplier })
+}
+
 fn kind_of(e: &TypeExpr, default_tz: &str) -> Result<ColumnKind, String> {
     use ColumnKind::*;
     let no_args = e.args.is_empty();
+    if let Some(alias) = geo_alias(&e.name).filter(|_| no_args) {
+        let expr = parse_type(alias).expect("geometry aliases are valid types");
+        return kind_of(&expr, default_tz);
+    }
+    if let Some(kind) = interval(&e.name).filter(|_| no_args) {
+        return Ok(kind);
+    }
     Ok(match e.name.as_str() {
         "Int8" if no_args => Int8,
         "Int16" if no_args => Int16,
@@ -205,7 +309,10 @@ fn kind_of(e: &TypeExpr, default_tz: &str) -> Result<ColumnKind, String> {
         "Float32" | "BFloat16" if no_args => Float32,
         "Float64" if no_args => Float64,
         "Bool" | "Boolean" if no_args => Bool,
-        "String" | "UUID" | "IPv4" | "IPv6" if no_args => Text,
+        "String" if no_args => Text,
+        "UUID" if no_args => Uuid,
+        "IPv4" if no_args => Ipv4,
+        "IPv6" if no_args => Ipv6,
         "FixedString" => Text,
         "Date" | "Date32" if no_args => Date,
         "Decimal" => decimal(&e.args)?,
@@ -248,14 +355,41 @@ fn kind_of(e: &TypeExpr, default_tz: &str) -> Result<ColumnKind, String> {
                     _ => return Err("malformed Enum".into()),
                 }
             }
-            Enum { items }
+            if items.is_empty() {
+                return Err("an Enum with no labels".into());
+            }
+            Enum {
+                wide: e.name != "Enum8",
+                items,
+            }
+        }
+        "Array" => List(Box::new(child(
+            "item",
+            &only_type(&e.args, "Array")?,
+            default_tz,
+        )?)),
+        "Map" => match e.args.as_slice() {
+            [TypeArg::Type(k), TypeArg::Type(v)] => {
+                let mut key = child("key", k, default_tz)?;
+                key.nullable = false;
+                Map(Box::new(key), Box::new(child("value", v, default_tz)?))
+            }
+            _ => return Err("malformed Map".into()),
+        },
+        "Tuple" => Struct(tuple_fields(&e.args, default_tz)?),
+        "Nested" => {
+            let item = ColumnSpec {
+                name: "item".into(),
+                declared: format!("Tuple{}", &e.to_string()["Nested".len()..]),
+                kind: Struct(tuple_fields(&e.args, default_tz)?),
+                nullable: false,
+                warning: None,
+            };
+            List(Box::new(item))
         }
         "Nothing" if no_args => Null,
-        // Nested and semi-structured types: JSON text until they are built natively.
-        "Array" | "Map" | "Tuple" | "Nested" | "JSON" | "Object" | "Dynamic" | "Variant"
-        | "Point" | "Ring" | "LineString" | "MultiLineString" | "Polygon" | "MultiPolygon"
-        | "Geometry" | "AggregateFunction" => JsonText,
-        n if n.starts_with("Interval") && no_args => Int64,
+        // Semi-structured values and aggregate states: their JSON text.
+        "JSON" | "Object" | "Dynamic" | "Variant" | "Geometry" | "AggregateFunction" => JsonText,
         _ => return Err("unsupported type".into()),
     })
 }
@@ -334,7 +468,48 @@ mod tests {
             kind("DateTime").0.data_type(),
             DataType::Timestamp(TimeUnit::Second, Some("UTC".into()))
         );
-        assert_eq!(kind("Array(Int32)").0, ColumnKind::JsonText);
+        assert_eq!(
+            kind("Array(Nullable(Int32))").0.data_type(),
+            DataType::List(Arc::new(
+                Field::new("item", DataType::Int32, true).with_metadata(
+                    [(
+                        "sqlquarry.declared_type".to_owned(),
+                        "Nullable(Int32)".to_owned()
+                    )]
+                    .into()
+                )
+            ))
+        );
+        assert!(matches!(
+            kind("Map(String, Array(UInt8))").0,
+            ColumnKind::Map(..)
+        ));
+        let ColumnKind::Struct(f) = kind("Tuple(a Int32, String)").0 else {
+            panic!()
+        };
+        assert_eq!((f[0].name.as_str(), f[1].name.as_str()), ("a", "2"));
+        let ColumnKind::List(item) = kind("Nested(a Int32, b String)").0 else {
+            panic!()
+        };
+        assert!(matches!(item.kind, ColumnKind::Struct(_)));
+        assert_eq!(
+            kind("MultiPolygon")
+                .0
+                .data_type()
+                .to_string()
+                .matches("List")
+                .count(),
+            3
+        );
+        assert_eq!(
+            kind("IntervalHour").0,
+            ColumnKind::Interval {
+                unit: TimeUnit::Second,
+                multiplier: 3600
+            }
+        );
+        assert_eq!(kind("IntervalMonth").0, ColumnKind::Int64);
+        assert_eq!(kind("JSON").0, ColumnKind::JsonText);
     }
 
     #[test]

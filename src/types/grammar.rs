@@ -22,6 +22,34 @@ pub enum TypeArg {
     EnumItem(String, i64),
 }
 
+impl fmt::Display for TypeExpr {
+    /// ClickHouse's own spelling, for naming nested element types in messages.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.name)?;
+        if self.args.is_empty() {
+            return Ok(());
+        }
+        f.write_str("(")?;
+        for (i, a) in self.args.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            match a {
+                TypeArg::Type(t) => write!(f, "{t}")?,
+                TypeArg::Named(n, t) => write!(f, "{n} {t}")?,
+                TypeArg::Str(s) => write!(f, "'{}'", s.replace('\\', "\\\\").replace('\'', "\\'"))?,
+                TypeArg::Number(n) => f.write_str(n)?,
+                TypeArg::EnumItem(l, v) => write!(
+                    f,
+                    "'{}' = {v}",
+                    l.replace('\\', "\\\\").replace('\'', "\\'")
+                )?,
+            }
+        }
+        f.write_str(")")
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct ParseError {
     pub message: String,
@@ -260,6 +288,19 @@ mod tests {
                 t("Nullable", vec![TypeArg::Type(t("String", vec![]))])
             )
         );
+    }
+
+    #[test]
+    fn display_round_trips() {
+        for t in [
+            "Map(String, Array(Nullable(Int32)))",
+            "Tuple(a Int32, b DateTime64(3, 'UTC'))",
+            r"Enum8('it\'s' = 1, 'b' = -2)",
+        ] {
+            let e = parse_type(t).unwrap();
+            assert_eq!(e.to_string(), t);
+            assert_eq!(parse_type(&e.to_string()).unwrap(), e);
+        }
     }
 
     #[test]

@@ -3,4 +3,4 @@
 pub mod clickhouse;
 pub mod grammar;
 
-pub use clickhouse::{column_spec, time_unit, ColumnKind, ColumnSpec};
+pub use clickhouse::{column_spec, map_entries, time_unit, ColumnKind, ColumnSpec};

@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 import json
 import re
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -101,11 +101,11 @@ def _encode_parsed(result: StatementResult) -> bytes:
                 value = row[i]
                 if value is not None:
                     row[i] = "True" if value else "False"
-        elif conv is _append_utc:
+        elif conv is _utc_text:
             for row in rows:
                 value = row[i]
                 if value is not None:
-                    row[i] = value + "+00:00"
+                    row[i] = value[:10] + " " + value[11:].rstrip("Z") + "+00:00"
         else:
             for row in rows:
                 value = row[i]
@@ -175,28 +175,33 @@ def _native_text(value) -> str:
 
 
 def _datetime_converter(zone: str):
+    """ISO UTC text ("2024-11-03T05:30:00.5Z") -> Python's str() of the tz-aware value
+    in the column's zone ("2024-11-03 01:30:00.5-04:00"), keeping ClickHouse's digits."""
     if zone in _UTC_NAMES:
-        return _append_utc
+        return _utc_text
     tz = ZoneInfo(zone)
 
     def convert(value: str) -> str:
-        # The offset is looked up per minute: zones change offset on minute
-        # boundaries, and caching keeps a million rows fast.
-        return value + _offset_text(tz, value[:16])
+        whole, fraction = value[:19], value[19:].rstrip("Z")
+        local = _in_zone(whole, tz)
+        return local.strftime("%Y-%m-%d %H:%M:%S") + fraction + _offset_text(local.utcoffset())
 
     return convert
 
 
-def _append_utc(value: str) -> str:
-    return value + "+00:00"
+def _utc_text(value: str) -> str:
+    return value[:10] + " " + value[11:].rstrip("Z") + "+00:00"
 
 
 @lru_cache(maxsize=65536)
-def _offset_text(tz: ZoneInfo, minute: str) -> str:
-    # ClickHouse prints wall time; during a DST fold the same wall time occurs
-    # twice and the first (fold=0) offset is taken, as Python does by default.
-    offset = datetime.fromisoformat(minute).replace(tzinfo=tz).utcoffset() or timedelta(0)
-    seconds = int(offset.total_seconds())
+def _in_zone(utc_seconds_text: str, tz: ZoneInfo) -> datetime:
+    utc = datetime.fromisoformat(utc_seconds_text).replace(tzinfo=timezone.utc)
+    return utc.astimezone(tz)
+
+
+@lru_cache(maxsize=1024)
+def _offset_text(offset: timedelta | None) -> str:
+    seconds = int((offset or timedelta(0)).total_seconds())
     sign = "-" if seconds < 0 else "+"
     hours, rest = divmod(abs(seconds), 3600)
     minutes, secs = divmod(rest, 60)

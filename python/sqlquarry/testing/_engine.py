@@ -33,6 +33,11 @@ _SESSION_SETTINGS = (
     # The real service runs in UTC; DateTime without a zone must not depend
     # on the zone of the machine running the tests.
     "SET session_timezone = 'UTC'",
+    # Date-times as exact ISO 8601 UTC instants ("2024-11-03T05:30:00Z"), as a
+    # Django backend's JSON encoder sends them. ClickHouse's default text is wall
+    # time without an offset, ambiguous for an hour each autumn in zones with
+    # DST; the string encoding needs the true instant to write the true offset.
+    "SET date_time_output_format = 'iso'",
     # chDB (like clickhouse-local) treats a bare expression as a SELECT, so a
     # typo such as `SELEC x` would "succeed"; a ClickHouse server rejects it.
     "SET implicit_select = 0",

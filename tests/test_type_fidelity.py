@@ -1,0 +1,376 @@
+"""Type fidelity beyond scalars: nested, semi-structured, enum, interval and geometry types,
+time zones, and what pandas and polars receive. Expected values come from ClickHouse
+itself: each case also selects `toJSONString(x)` and `toTypeName(x)` of the same value."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import json
+import re
+from typing import Any
+
+import pandas as pd
+import polars as pl
+import pyarrow as pa
+import pytest
+
+import sqlquarry
+
+POINT = pa.struct([pa.field("x", pa.float64(), False), pa.field("y", pa.float64(), False)])
+
+
+def field(name: str, t: pa.DataType, nullable: bool = True) -> pa.Field:
+    return pa.field(name, t, nullable)
+
+
+def lst(t: pa.DataType, nullable: bool = False) -> pa.DataType:
+    return pa.list_(field("item", t, nullable))
+
+
+def mp(k: pa.DataType, v: pa.DataType, v_nullable: bool = False) -> pa.DataType:
+    return pa.map_(field("key", k, False), field("value", v, v_nullable))
+
+
+def st(*fields: tuple[str, pa.DataType, bool]) -> pa.DataType:
+    return pa.struct([field(n, t, nullable) for n, t, nullable in fields])
+
+
+ENUM = pa.dictionary(pa.int16(), pa.string())
+
+# (SQL expression, Arrow type, pandas dtype, polars dtype)
+CASES: list[tuple[str, pa.DataType, str, Any]] = [
+    ("[1, 2, 3]::Array(Int32)", lst(pa.int32()), "object", pl.List(pl.Int32)),
+    ("['a', NULL]::Array(Nullable(String))", lst(pa.string(), True), "object", pl.List(pl.String)),
+    (
+        "[[1], [2, 3], []]::Array(Array(UInt8))",
+        lst(lst(pa.uint8())),
+        "object",
+        pl.List(pl.List(pl.UInt8)),
+    ),
+    (
+        "[toDecimal64('1.25', 2), toDecimal64('-0.01', 2)]",
+        lst(pa.decimal128(18, 2)),
+        "object",
+        pl.List(pl.Decimal(18, 2)),
+    ),
+    ("[toDate('2024-02-29')]", lst(pa.date32()), "object", pl.List(pl.Date)),
+    (
+        "[toDateTime64('2024-01-01 00:00:00.5', 3, 'Asia/Tokyo')]",
+        lst(pa.timestamp("ms", "Asia/Tokyo")),
+        "object",
+        pl.List(pl.Datetime("ms", "Asia/Tokyo")),
+    ),
+    ("[toUInt64(18446744073709551615)]", lst(pa.uint64()), "object", pl.List(pl.UInt64)),
+    (
+        "[toUUID('123E4567-E89B-12D3-A456-426614174000')]",
+        lst(pa.string()),
+        "object",
+        pl.List(pl.String),
+    ),
+    (
+        "map('a', toUInt64(18446744073709551615), 'b', 0)",
+        mp(pa.string(), pa.uint64()),
+        "object",
+        pl.Map(pl.String, pl.UInt64),
+    ),
+    (
+        "map(1, [toIPv6('::1')], 2, [])",
+        mp(pa.uint8(), lst(pa.string())),
+        "object",
+        pl.Map(pl.UInt8, pl.List(pl.String)),
+    ),
+    (
+        "map('k', NULL)::Map(String, Nullable(Float64))",
+        mp(pa.string(), pa.float64(), True),
+        "object",
+        pl.Map(pl.String, pl.Float64),
+    ),
+    (
+        "tuple(1, 'x')",
+        st(("1", pa.uint8(), False), ("2", pa.string(), False)),
+        "object",
+        pl.Struct({"1": pl.UInt8, "2": pl.String}),
+    ),
+    (
+        "CAST((1, NULL) AS Tuple(a Int32, b Nullable(String)))",
+        st(("a", pa.int32(), False), ("b", pa.string(), True)),
+        "object",
+        pl.Struct({"a": pl.Int32, "b": pl.String}),
+    ),
+    (
+        "CAST([(1, 'a'), (2, 'b')] AS Nested(a Int32, b String))",
+        lst(st(("a", pa.int32(), False), ("b", pa.string(), False))),
+        "object",
+        pl.List(pl.Struct({"a": pl.Int32, "b": pl.String})),
+    ),
+    (
+        "CAST(([1, 2], map('z', (toDate('2024-01-01'), 'q'))) "
+        "AS Tuple(a Array(UInt8), m Map(String, Tuple(Date, String))))",
+        st(
+            ("a", lst(pa.uint8()), False),
+            ("m", mp(pa.string(), st(("1", pa.date32(), False), ("2", pa.string(), False))), False),
+        ),
+        "object",
+        pl.Struct(
+            {
+                "a": pl.List(pl.UInt8),
+                "m": pl.Map(pl.String, pl.Struct({"1": pl.Date, "2": pl.String})),
+            }
+        ),
+    ),
+    ("CAST((1.5, 2.5) AS Point)", POINT, "object", pl.Struct({"x": pl.Float64, "y": pl.Float64})),
+    (
+        "CAST([(0, 0), (1, 1)] AS Ring)",
+        lst(POINT),
+        "object",
+        pl.List(pl.Struct({"x": pl.Float64, "y": pl.Float64})),
+    ),
+    (
+        "CAST([(0, 0), (1, 2)] AS LineString)",
+        lst(POINT),
+        "object",
+        pl.List(pl.Struct({"x": pl.Float64, "y": pl.Float64})),
+    ),
+    (
+        "CAST([[(0, 0), (1, 1)]] AS Polygon)",
+        lst(lst(POINT)),
+        "object",
+        pl.List(pl.List(pl.Struct({"x": pl.Float64, "y": pl.Float64}))),
+    ),
+    (
+        "CAST([[[(0, 0), (1, 1)]], [[(2, 2)]]] AS MultiPolygon)",
+        lst(lst(lst(POINT))),
+        "object",
+        pl.List(pl.List(pl.List(pl.Struct({"x": pl.Float64, "y": pl.Float64})))),
+    ),
+    ("CAST('b' AS Enum8('a' = 1, 'b' = 2))", ENUM, "category", pl.Categorical),
+    (
+        "CAST('it''s, = x' AS Enum16('it''s, = x' = -300, 'y' = 1000))",
+        pa.dictionary(pa.int32(), pa.string()),
+        "category",
+        pl.Categorical,
+    ),
+    ("[CAST('a' AS Enum8('a' = 1))]", lst(ENUM), "object", pl.List(pl.Categorical)),
+    ("CAST('x' AS LowCardinality(String))", pa.string(), "string", pl.String),
+    ("['x']::Array(LowCardinality(String))", lst(pa.string()), "object", pl.List(pl.String)),
+    ("INTERVAL 2 HOUR", pa.duration("s"), "timedelta64[s]", pl.Duration("ms")),
+    ("INTERVAL 3 SECOND", pa.duration("s"), "timedelta64[s]", pl.Duration("ms")),
+    ("toIntervalMillisecond(1500)", pa.duration("ms"), "timedelta64[ms]", pl.Duration("ms")),
+    ("INTERVAL 3 MONTH", pa.int64(), "Int64", pl.Int64),
+    ("CAST(5 AS SimpleAggregateFunction(sum, UInt64))", pa.uint64(), "UInt64", pl.UInt64),
+    ('\'{"a": [1, 2], "b": {"c": null}}\'::JSON', pa.string(), "string", pl.String),
+    ("1::Variant(UInt8, String)", pa.string(), "string", pl.String),
+    ("'x'::Dynamic", pa.string(), "string", pl.String),
+    ("CAST(NULL AS Nullable(Nothing))", pa.null(), "object", pl.Null),
+]
+
+
+def check(t: pa.DataType, ours: Any, truth: Any, declared: str) -> None:
+    """`ours` (pyarrow's Python value) against ClickHouse's JSON rendering of the same value."""
+    if truth is None:
+        assert ours is None
+    elif pa.types.is_list(t):
+        assert len(ours) == len(truth)
+        for o, w in zip(ours, truth, strict=True):
+            check(t.value_type, o, w, declared)
+    elif pa.types.is_map(t):
+        assert len(ours) == len(truth)
+        for (k, v), (wk, wv) in zip(ours, truth.items(), strict=True):
+            assert str(k) == wk
+            check(t.item_type, v, wv, declared)
+    elif pa.types.is_struct(t):
+        names = [f.name for f in t]
+        wanted = truth if isinstance(truth, dict) else dict(zip(names, truth, strict=True))
+        for f in t:
+            check(f.type, ours[f.name], wanted[f.name], declared)
+    elif pa.types.is_timestamp(t):
+        # The emulator's engine renders instants as ISO 8601 UTC (date_time_output_format).
+        digits = {"s": 0, "ms": 3, "us": 6, "ns": 9}[t.unit]
+        utc = ours.astimezone(dt.timezone.utc)
+        text = utc.strftime("%Y-%m-%dT%H:%M:%S")
+        if digits:
+            text += "." + f"{utc.microsecond:06d}"[:digits]
+        assert str(ours.tzinfo) == t.tz and text + "Z" == truth
+    elif pa.types.is_date(t):
+        assert ours.isoformat() == truth
+    elif pa.types.is_decimal(t):
+        assert ours == decimal.Decimal(str(truth))
+    elif pa.types.is_duration(t):
+        unit = {"IntervalHour": 3600, "IntervalSecond": 1, "IntervalMillisecond": 0.001}[declared]
+        assert ours.total_seconds() == truth * unit
+    elif pa.types.is_string(t) and not isinstance(truth, str):
+        assert json.loads(ours) == truth  # semi-structured values come back as JSON text
+    elif pa.types.is_floating(t):
+        assert ours == float(truth)
+    else:
+        assert ours == truth
+
+
+@pytest.mark.parametrize("encoding", ["native", "string"])
+@pytest.mark.parametrize(
+    ("expr", "arrow", "pandas_dtype", "polars_dtype"), CASES, ids=[c[0][:48] for c in CASES]
+)
+def test_nested_and_special_types(
+    roe_server, roe_client, encoding, expr, arrow, pandas_dtype, polars_dtype
+):
+    roe_server.encoding = encoding
+    r = roe_client.query(f"SELECT {expr} AS x, toJSONString(x) AS j, toTypeName(x) AS t")
+    table = pa.table(r)
+    declared = r.column_types[0]
+    # toTypeName pretty-prints named tuples over several lines; the header has one.
+    assert declared == re.sub(r"\(\s+", "(", re.sub(r"\s*\n\s*", " ", table.column("t")[0].as_py()))
+    assert table.schema.field("x").type == arrow
+    assert table.schema.field("x").metadata[b"sqlquarry.declared_type"] == declared.encode()
+    j = table.column("j")[0].as_py()
+    truth = None if j is None else json.loads(j, parse_float=decimal.Decimal)
+    check(arrow, table.column("x")[0].as_py(), truth, declared)
+
+    df = r.to_pandas()
+    assert str(df.dtypes["x"]) == pandas_dtype
+    assert r.to_polars().schema["x"] == polars_dtype
+
+
+def test_enum_categories_keep_declared_order(roe_client):
+    r = roe_client.query(
+        "SELECT CAST(arrayJoin(['b', 'a', 'b']) AS Enum8('z' = -1, 'b' = 2, 'a' = 5)) AS e"
+    )
+    cat = r.to_pandas()["e"]
+    assert list(cat.cat.categories) == ["z", "b", "a"]
+    assert cat.tolist() == ["b", "a", "b"]
+    assert r.to_polars()["e"].to_list() == ["b", "a", "b"]
+
+
+# --- time zones -----------------------------------------------------------------------
+
+# Every half hour across New York's 2024 spring-forward and fall-back changes.
+SPRING = 1710054000 - 3 * 1800  # 2024-03-10 06:00:00 UTC minus 90 minutes
+FALL = 1730613600 - 3 * 1800  # 2024-11-03 06:00:00 UTC minus 90 minutes
+ZONES = ["UTC", "Asia/Tokyo", "America/New_York"]
+
+
+@pytest.mark.parametrize("encoding", ["native", "string"])
+@pytest.mark.parametrize("start", [SPRING, FALL], ids=["spring-forward", "fall-back"])
+def test_same_instant_in_three_zones_round_trips(roe_server, roe_client, encoding, start):
+    roe_server.encoding = encoding
+    cols = ", ".join(
+        f"toDateTime(s, '{z}') AS s{i}, toDateTime64(s + 0.25, 3, '{z}') AS m{i}"
+        for i, z in enumerate(ZONES)
+    )
+    r = roe_client.query(
+        f"SELECT toUInt32({start} + 1800 * number) AS s, {cols} FROM numbers(7) ORDER BY s"
+    )
+    table = pa.table(r)
+    epochs = table.column("s").to_pylist()
+    for i, zone in enumerate(ZONES):
+        sec, milli = table.column(f"s{i}"), table.column(f"m{i}")
+        assert sec.type == pa.timestamp("s", zone) and milli.type == pa.timestamp("ms", zone)
+        assert sec.cast(pa.int64()).to_pylist() == epochs
+        assert milli.cast(pa.int64()).to_pylist() == [e * 1000 + 250 for e in epochs]
+    df = r.to_pandas()
+    for i, zone in enumerate(ZONES):
+        assert str(df[f"s{i}"].dt.tz) == zone
+        assert (df[f"s{i}"] == df["s0"]).all()  # the same instants, whatever the zone
+    pdf = r.to_polars()
+    assert pdf.schema["m2"] == pl.Datetime("ms", "America/New_York")
+
+
+def test_wall_time_in_a_dst_fold_reads_as_the_earlier_instant(roe_server, roe_client):
+    """ClickHouse's own text for DateTime('America/New_York') carries no offset, so
+    01:30 on the autumn change names two instants: the earlier one is documented."""
+    roe_server.inject_fault(
+        status=200,
+        path_contains="/v1/database/query/",
+        body=json.dumps(
+            [
+                {
+                    "column_names": ["t"],
+                    "column_types": ["DateTime('America/New_York')"],
+                    "result_rows": [["2024-11-03 01:30:00"], ["2024-11-03 01:30:00-05:00"]],
+                }
+            ]
+        ),
+    )
+    col = pa.table(roe_client.query("SELECT 1")).column("t")
+    edt = dt.datetime(2024, 11, 3, 5, 30, tzinfo=dt.timezone.utc)
+    assert col.cast(pa.int64()).to_pylist() == [
+        int(edt.timestamp()),
+        int(edt.timestamp()) + 3600,  # with an offset it is exact
+    ]
+
+
+def test_server_timezone_reads_zoneless_datetimes(roe_server):
+    client = sqlquarry.RoeClient(
+        api_key=roe_server.api_key,
+        base_url=roe_server.url,
+        organization_id="org",
+        server_timezone="Asia/Tokyo",
+    )
+    # ClickHouse's default text: wall time in the server's zone, no offset.
+    roe_server.inject_fault(
+        status=200,
+        path_contains="/v1/database/query/",
+        body=json.dumps(
+            [
+                {
+                    "column_names": ["d"],
+                    "column_types": ["DateTime"],
+                    "result_rows": [["1970-01-01 09:00:00"]],
+                }
+            ]
+        ),
+    )
+    col = pa.table(client.query("SELECT 1")).column("d")
+    assert col.type == pa.timestamp("s", "Asia/Tokyo")
+    assert col.cast(pa.int64()).to_pylist() == [0]
+
+
+# --- pandas and polars the way their users expect ---------------------------------------
+
+WIDE = """
+SELECT
+    if(number = 1, NULL, toInt32(number)) AS qty,
+    if(number = 1, NULL, toBool(number % 2 = 0)) AS flag,
+    if(number = 1, NULL, toString(number)) AS label,
+    toDecimal128('12345678901234567890.123456789', 9) AS price,
+    toDateTime64('2024-04-30 06:11:17.123', 3, 'Asia/Tokyo') AS at,
+    toDate('2024-01-01') + number AS day
+FROM numbers(3)
+"""
+
+
+def test_pandas_dtypes(roe_client):
+    df = roe_client.query(WIDE).to_pandas()
+    assert {c: str(t) for c, t in df.dtypes.items()} == {
+        "qty": "Int32",
+        "flag": "boolean",
+        "label": "string",
+        "price": "object",
+        "at": "datetime64[ms, Asia/Tokyo]",
+        "day": "object",
+    }
+    assert df["qty"].tolist()[0] == 0 and df["qty"].isna().tolist() == [False, True, False]
+    assert df["price"][0] == decimal.Decimal("12345678901234567890.123456789")
+    assert df["at"][0] == pd.Timestamp("2024-04-29 21:11:17.123", tz="UTC")
+    assert df["day"][2] == dt.date(2024, 1, 3)
+
+
+def test_pandas_arrow_backend(roe_client):
+    df = roe_client.query(WIDE).to_pandas(dtype_backend="pyarrow")
+    assert all(isinstance(t, pd.ArrowDtype) for t in df.dtypes)
+    assert df.dtypes["price"].pyarrow_dtype == pa.decimal128(38, 9)
+    with pytest.raises(ValueError, match="dtype_backend"):
+        roe_client.query("SELECT 1").to_pandas(dtype_backend="numpy")
+
+
+def test_polars_dtypes(roe_client):
+    df = roe_client.query(WIDE).to_polars()
+    assert dict(df.schema) == {
+        "qty": pl.Int32,
+        "flag": pl.Boolean,
+        "label": pl.String,
+        "price": pl.Decimal(38, 9),
+        "at": pl.Datetime("ms", "Asia/Tokyo"),
+        "day": pl.Date,
+    }
+    assert df["price"][0] == decimal.Decimal("12345678901234567890.123456789")
