@@ -10,7 +10,7 @@ export PATH := $(BIN):$(HOME)/.cargo/bin:$(PATH)
 DEV_DEPS := "maturin>=1.7,<2" "chdb>=3" "pytest>=7" "pytest-asyncio>=0.23" \
             "pyarrow>=14" "pandas>=2" "polars>=1" "orjson>=3" "ruff>=0.5"
 
-.PHONY: demo test lint fmt develop develop-release clean
+.PHONY: demo test lint fmt fuzz develop develop-release clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ test: $(DEPS)
 	cargo test --quiet
 	$(MAKE) --no-print-directory develop
 	$(BIN)/python -m pytest -q
+
+# A long run of the decoder's property tests (cargo test runs 2000 cases each).
+fuzz:
+	PROPTEST_CASES=$${PROPTEST_CASES:-50000} cargo test --release --lib fuzz_tests
 
 lint: $(DEPS)
 	cargo fmt --check

@@ -11,6 +11,8 @@ import decimal
 import math
 import struct
 
+import pandas as pd
+import polars as pl
 import pyarrow as pa
 import pytest
 
@@ -199,9 +201,73 @@ def test_scalar_type(roe_server, roe_client, encoding, declared, values, arrow, 
     assert len(truths) == len(values)
     for got, truth, r in zip(column.to_pylist(), truths, raw, strict=True):
         assert_matches(kind, got, truth, r)
-    # Every type reaches pandas and polars without error.
-    assert len(result.to_pandas()) == len(values)
-    assert result.to_polars().height == len(values)
+    arrow_values = column.to_pylist()
+    df = result.to_pandas()
+    assert str(df.dtypes["x"]) == pandas_dtype(arrow)
+    assert same_values(df["x"].tolist(), arrow_values)
+    pdf = result.to_polars()
+    assert pdf.schema["x"] == polars_dtype(arrow)
+    polars_values = pdf["x"].to_list()
+    if pa.types.is_timestamp(arrow) and arrow.unit == "ns":  # Python datetimes stop at us
+        polars_values, arrow_values = pdf["x"].dt.epoch("ns").to_list(), raw
+    if pa.types.is_decimal256(arrow):  # polars decimals stop at 38 digits: exact text
+        polars_values = [None if v is None else decimal.Decimal(v) for v in polars_values]
+    assert same_values(polars_values, arrow_values)
+
+
+def pandas_dtype(t: pa.DataType) -> str:
+    """What docs/types.md promises pandas users."""
+    if pa.types.is_integer(t):
+        return (
+            str(t).replace("u", "U").replace("int", "Int") if str(t)[0] == "u" else str(t).title()
+        )
+    if pa.types.is_timestamp(t):
+        return f"datetime64[{t.unit}, {t.tz}]"
+    if pa.types.is_duration(t):
+        return f"timedelta64[{t.unit}]"
+    simple = {
+        pa.bool_(): "boolean",
+        pa.string(): "string",
+        pa.float32(): "float32",
+        pa.float64(): "float64",
+    }
+    if t in simple:
+        return simple[t]
+    return "category" if pa.types.is_dictionary(t) else "object"
+
+
+def polars_dtype(t: pa.DataType):
+    if pa.types.is_decimal256(t):
+        return pl.String
+    if pa.types.is_decimal(t):
+        return pl.Decimal(t.precision, t.scale)
+    if pa.types.is_timestamp(t):
+        return pl.Datetime("ms" if t.unit == "s" else t.unit, t.tz)
+    if pa.types.is_duration(t):
+        return pl.Duration("ms" if t.unit == "s" else t.unit)
+    if pa.types.is_dictionary(t):
+        return pl.Categorical
+    return (
+        pl.DataType.from_python(type(None))
+        if pa.types.is_null(t)
+        else pl.from_arrow(pa.array([], t)).dtype
+    )
+
+
+def same_values(got: list, want: list) -> bool:
+    """Equal element by element, with NaN equal to NaN and pandas' NA equal to None."""
+    if len(got) != len(want):
+        return False
+    for g, w in zip(got, want, strict=True):
+        if g is None or g is pd.NA or g is pd.NaT:
+            if w is not None:
+                return False
+        elif isinstance(w, float) and math.isnan(w):
+            if not math.isnan(g):
+                return False
+        elif g != w:
+            return False
+    return True
 
 
 async def test_scalar_types_async_in_one_wide_row(roe_client):

@@ -228,7 +228,26 @@ def test_nested_and_special_types(
 
     df = r.to_pandas()
     assert str(df.dtypes["x"]) == pandas_dtype
-    assert r.to_polars().schema["x"] == polars_dtype
+    pdf = r.to_polars()
+    assert pdf.schema["x"] == polars_dtype
+    assert plain(pdf["x"].to_list()[0]) == plain(table.column("x")[0].as_py())
+
+
+def plain(v: Any) -> Any:
+    """Python values with maps as dicts, however a library spells them."""
+    if isinstance(v, list) and v and all(isinstance(x, tuple) and len(x) == 2 for x in v):
+        return {k: plain(x) for k, x in v}
+    if (
+        isinstance(v, list)
+        and v
+        and all(isinstance(x, dict) and set(x) == {"key", "value"} for x in v)
+    ):
+        return {x["key"]: plain(x["value"]) for x in v}
+    if isinstance(v, list):
+        return [plain(x) for x in v]
+    if isinstance(v, dict):
+        return {k: plain(x) for k, x in v.items()}
+    return v
 
 
 def test_enum_categories_keep_declared_order(roe_client):
@@ -374,3 +393,80 @@ def test_polars_dtypes(roe_client):
         "day": pl.Date,
     }
     assert df["price"][0] == decimal.Decimal("12345678901234567890.123456789")
+
+
+# --- every rendering a service may send decodes to the same value ---------------------
+
+RENDERINGS = [
+    (
+        "DateTime('UTC')",
+        [
+            "2024-04-29 21:11:17",
+            "2024-04-29T21:11:17",
+            "2024-04-29T21:11:17Z",
+            "2024-04-29 21:11:17+00:00",
+            "2024-04-30 06:11:17+09:00",
+            "2024-04-30T06:11:17+0900",
+            "2024-04-29 16:11:17-05",
+            1714425077,
+            "1714425077",
+        ],
+    ),
+    (
+        "DateTime64(3, 'Asia/Tokyo')",
+        [
+            "2024-04-30 06:11:17.123",
+            "2024-04-29T21:11:17.123Z",
+            "2024-04-29 21:11:17.1230+00:00",
+            1714425077.123,
+        ],
+    ),
+    ("UInt64", [18446744073709551615, "18446744073709551615", "+18446744073709551615"]),
+    (
+        "Decimal(38, 10)",
+        [
+            decimal.Decimal("1234567890123456789012345678.1234567891"),
+            "1234567890123456789012345678.1234567891",
+            "1.2345678901234567890123456781234567891e27",
+        ],
+    ),
+    ("Bool", [True, "True", "true", 1, "1"]),
+    ("Date", ["2024-04-29", 19842, "19842"]),
+    (
+        "UUID",
+        [
+            "123e4567-e89b-12d3-a456-426614174000",
+            "123E4567-E89B-12D3-A456-426614174000",
+            "123e4567e89b12d3a456426614174000",
+        ],
+    ),
+    ("IPv4", ["192.168.0.1", 3232235521]),
+    ("IPv6", ["2001:db8::1", "2001:0DB8:0000:0000:0000:0000:0000:0001"]),
+]
+
+
+@pytest.mark.parametrize(("declared", "renderings"), RENDERINGS, ids=[r[0] for r in RENDERINGS])
+def test_every_rendering_decodes_to_the_same_value(roe_server, roe_client, declared, renderings):
+    rows = json.dumps([[v] for v in renderings], default=str)
+    if declared.startswith("Decimal"):  # the first one as a JSON number with all its digits
+        rows = rows.replace(f'"{renderings[0]}"', str(renderings[0]), 1)
+    body = f'[{{"column_names": ["v"], "column_types": ["{declared}"], "result_rows": {rows}}}]'
+    roe_server.inject_fault(status=200, path_contains="/v1/database/query/", body=body)
+    values = pa.table(roe_client.query("SELECT 1")).column("v").to_pylist()
+    assert len(set(values)) == 1, values
+
+
+def test_floats_accept_every_spelling_of_non_finite_values(roe_server, roe_client):
+    spellings = ["nan", "NaN", "-nan", "inf", "+inf", "-inf", "Infinity", 1.5, "1.5"]
+    body = json.dumps(
+        [
+            {
+                "column_names": ["f"],
+                "column_types": ["Float64"],
+                "result_rows": [[v] for v in spellings],
+            }
+        ]
+    )
+    roe_server.inject_fault(status=200, path_contains="/v1/database/query/", body=body)
+    got = pa.table(roe_client.query("SELECT 1")).column("f").to_pylist()
+    assert [str(v) for v in got] == ["nan"] * 3 + ["inf"] * 2 + ["-inf", "inf", "1.5", "1.5"]
