@@ -470,3 +470,30 @@ def test_floats_accept_every_spelling_of_non_finite_values(roe_server, roe_clien
     roe_server.inject_fault(status=200, path_contains="/v1/database/query/", body=body)
     got = pa.table(roe_client.query("SELECT 1")).column("f").to_pylist()
     assert [str(v) for v in got] == ["nan"] * 3 + ["inf"] * 2 + ["-inf", "inf", "1.5", "1.5"]
+
+
+def test_aggregate_function_state_comes_back_as_sent(roe_client):
+    r = roe_client.query("SELECT sumState(toUInt64(5)) AS x, hex(x) AS h")
+    table = pa.table(r)
+    assert r.column_types[0] == "AggregateFunction(sum, UInt64)"
+    assert table.schema.field("x").type == pa.string()
+    assert (
+        table.column("x")[0].as_py().encode("latin-1").hex().upper() == table.column("h")[0].as_py()
+    )
+
+
+def test_object_json_is_json_text(roe_server, roe_client):
+    """Object('json') was removed from ClickHouse (26.x rejects it); older servers send it."""
+    body = json.dumps(
+        [
+            {
+                "column_names": ["o"],
+                "column_types": ["Object('json')"],
+                "result_rows": [[{"a": [1, {"b": None}]}]],
+            }
+        ]
+    )
+    roe_server.inject_fault(status=200, path_contains="/v1/database/query/", body=body)
+    r = roe_client.query("SELECT 1")
+    assert json.loads(pa.table(r).column("o")[0].as_py()) == {"a": [1, {"b": None}]}
+    assert not r.warnings
