@@ -1,4 +1,4 @@
-"""python -m sqlquarry.testing: run the Roe AI emulator until SIGINT/SIGTERM."""
+"""python -m sqlquarry.testing: run one emulator (Roe AI by default) until SIGINT/SIGTERM."""
 
 from __future__ import annotations
 
@@ -7,21 +7,63 @@ import signal
 import sys
 import threading
 
-from ._roe import RoeServer
+from ._demo import load_demo_dataset
 
 
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m sqlquarry.testing",
-        description="Serve a local emulator of the Roe AI database-query API (chDB inside).",
+        description="Serve a local emulator of a hosted query API (chDB inside).",
     )
+    parser.add_argument(
+        "--service", choices=("roe", "slateo", "aifordb"), default="roe",
+        help="which API to emulate (default: roe)",
+    )  # fmt: skip
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
     parser.add_argument("--api-key", default="test-key")
     parser.add_argument("--demo-rows", type=int, default=0, help="load the demo dataset")
-    parser.add_argument("--encoding", choices=("native", "string"), default="native")
-    parser.add_argument("--submit-response", choices=("object", "string"), default="object")
-    return parser.parse_args(argv)
+    roe = parser.add_argument_group("roe")
+    roe.add_argument("--encoding", choices=("native", "string"), default="native")
+    roe.add_argument("--submit-response", choices=("object", "string"), default="object")
+    slateo = parser.add_argument_group("slateo")
+    slateo.add_argument(
+        "--run-seconds", type=float, default=0.0,
+        help="how long a refresh stays pending, then running",
+    )  # fmt: skip
+    slateo.add_argument(
+        "--query", action="append", default=[], metavar="SQL",
+        help="register a saved query (repeatable); its id is printed",
+    )  # fmt: skip
+    aifordb = parser.add_argument_group("aifordb")
+    aifordb.add_argument("--base-path", default="/v1", help='e.g. "/api/v1" (self-hosted)')
+    aifordb.add_argument(
+        "--rate-limit", type=int, default=None, help="requests per 60 s (default: no limit)"
+    )
+    args = parser.parse_args(argv)
+    if args.query and args.service != "slateo":
+        parser.error("--query needs --service slateo")
+    return args
+
+
+def _make_server(args: argparse.Namespace):
+    common = {"api_key": args.api_key, "host": args.host, "port": args.port}
+    if args.service == "slateo":
+        from ._slateo import SlateoServer
+
+        return SlateoServer(run_seconds=args.run_seconds, **common)
+    if args.service == "aifordb":
+        from ._aifordb import AIForDatabaseServer
+
+        return AIForDatabaseServer(base_path=args.base_path, rate_limit=args.rate_limit, **common)
+    from ._roe import RoeServer
+
+    return RoeServer(
+        encoding=args.encoding,
+        submit_response=args.submit_response,
+        demo_rows=args.demo_rows,
+        **common,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,17 +71,17 @@ def main(argv: list[str] | None = None) -> int:
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
-    server = RoeServer(
-        api_key=args.api_key,
-        host=args.host,
-        port=args.port,
-        encoding=args.encoding,
-        submit_response=args.submit_response,
-        demo_rows=args.demo_rows,
-    ).start()
+    server = _make_server(args)
+    if args.service != "roe" and args.demo_rows > 0:
+        load_demo_dataset(server.engine, args.demo_rows)  # RoeServer loads it in start()
+    server.start()
     try:
         # Scripts wait for this exact line to learn the port.
         print(f"sqlquarry emulator listening on {server.url}", flush=True)
+        if args.service == "aifordb":
+            print(f"API base URL: {server.base_url}", flush=True)
+        for sql in args.query:
+            print(f"saved query {server.add_query(sql)}: {sql}", flush=True)
         # A timed wait lets the main thread run the signal handlers promptly.
         while not stop.wait(0.5):
             pass

@@ -13,6 +13,7 @@ import socketserver
 import sys
 import threading
 import time
+import uuid
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
@@ -29,6 +30,8 @@ class RequestRecord:
     query: dict
     body: dict | None
     headers: dict
+    # Unique per request; an app may show it to clients (e.g. as X-Request-Id).
+    request_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -165,7 +168,7 @@ class _Handler(BaseHTTPRequestHandler):
             k: ("<redacted>" if k.lower() == "authorization" else v)
             for k, v in self.headers.items()
         }
-        record = RequestRecord(self.command, url.path, query, body, headers)
+        record = RequestRecord(self.command, url.path, query, body, headers, app.new_request_id())
         app._log_request(record)
 
         fault = app._take_fault(self.command, url.path)
@@ -178,28 +181,26 @@ class _Handler(BaseHTTPRequestHandler):
             headers_out = {}
             if fault.retry_after is not None:
                 headers_out["Retry-After"] = str(fault.retry_after)
-            payload = fault.body if fault.body is not None else {"detail": "injected fault"}
-            if isinstance(payload, (bytes, str)):
+            payload = fault.body
+            if payload is None:
+                reply = app.error_reply(record, fault.status, "injected fault", headers_out)
+            elif isinstance(payload, (bytes, str)):
                 # Raw bodies let tests serve malformed JSON or hand-made result shapes.
                 raw = payload.encode() if isinstance(payload, str) else payload
-                self._send(Reply(fault.status, raw, headers_out))
+                reply = Reply(fault.status, raw, headers_out)
             else:
-                self._send(json_reply(fault.status, payload, headers_out))
+                reply = json_reply(fault.status, payload, headers_out)
+            self._send(app.finalize(record, reply))
             return
 
-        reply = app._authenticate(self.headers.get("Authorization"))
-        if reply is None and body_error:
-            reply = json_reply(400, {"detail": f"JSON parse error - {body_error}"})
-        if reply is None:
-            try:
-                reply = app.route(record)
-            except Exception as exc:  # a bug or bad setting: answer 500, keep serving
-                reply = json_reply(500, {"detail": f"emulator error: {exc!r}"})
-        self._send(reply, truncate=fault is not None and fault.truncate_body)
+        reply = app.handle(record, self.headers.get("Authorization"), body_error)
+        self._send(app.finalize(record, reply), truncate=fault is not None and fault.truncate_body)
 
     def _send(self, reply: Reply, truncate: bool = False) -> None:
-        body = reply.body
-        headers = {"Content-Type": "application/json", **reply.headers}
+        body, headers = reply.body, {"Content-Type": "application/json", **reply.headers}
+        bodiless = reply.status in (204, 304)  # RFC 9110: no Content-Length/-Type either
+        if bodiless:
+            body, headers = b"", dict(reply.headers)
         accepts = self.headers.get("Accept-Encoding", "")
         if self.server.app.gzip and len(body) > _GZIP_MIN_BYTES and "gzip" in accepts:
             # Level 1: test responses can be tens of MB and speed matters more.
@@ -209,7 +210,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(reply.status)
         for name, value in headers.items():
             self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
+        if not bodiless:
+            self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         if truncate:
             # Announce the full length, send half, then hang up.
@@ -247,6 +249,34 @@ class JsonApp:
 
     def route(self, request: RequestRecord) -> Reply:
         raise NotImplementedError
+
+    # -- hooks (the defaults give the Roe/DRF behaviour) --------------------
+
+    bad_json_status = 400  # the status for a body that is not valid JSON
+
+    def error_reply(self, request, status: int, message: str, headers=None) -> Reply:
+        """An error this base raises itself: 401, bad JSON, a bug, a bodiless fault."""
+        return json_reply(status, {"detail": message}, headers)
+
+    def new_request_id(self) -> str:
+        return uuid.uuid4().hex
+
+    def handle(self, request: RequestRecord, authorization, body_error) -> Reply:
+        """Answer a request that no fault intercepted: auth, body check, route."""
+        reply = self._authenticate(authorization, request)
+        if reply is None and body_error:
+            message = f"JSON parse error - {body_error}"
+            reply = self.error_reply(request, self.bad_json_status, message)
+        if reply is None:
+            try:
+                reply = self.route(request)
+            except Exception as exc:  # a bug or bad setting: answer 500, keep serving
+                reply = self.error_reply(request, 500, f"emulator error: {exc!r}")
+        return reply
+
+    def finalize(self, request: RequestRecord, reply: Reply) -> Reply:
+        """Last look at every reply, injected faults included (e.g. to add headers)."""
+        return reply
 
     # -- lifecycle ----------------------------------------------------------
 
@@ -355,13 +385,15 @@ class JsonApp:
 
     # -- auth ---------------------------------------------------------------
 
-    def _authenticate(self, header: str | None) -> Reply | None:
-        """None when the bearer key is right, else the 401 reply (DRF wording)."""
+    missing_key_message = "Authentication credentials were not provided."  # 401 texts
+    invalid_key_message = "Invalid token."
+
+    def _authenticate(self, header: str | None, request=None) -> Reply | None:
+        """None when the bearer key is right, else the 401 reply."""
         challenge = {"WWW-Authenticate": 'Bearer realm="api"'}
         scheme, _, key = (header or "").strip().partition(" ")
         if scheme.lower() != "bearer" or not key.strip():
-            detail = "Authentication credentials were not provided."
-            return json_reply(401, {"detail": detail}, challenge)
+            return self.error_reply(request, 401, self.missing_key_message, challenge)
         if key.strip() != self.api_key:
-            return json_reply(401, {"detail": "Invalid token."}, challenge)
+            return self.error_reply(request, 401, self.invalid_key_message, challenge)
         return None

@@ -1,4 +1,4 @@
-"""pytest fixtures for testing against the local Roe AI emulator.
+"""pytest fixtures for testing against the local Roe AI, Slateo and AI for Database emulators.
 
 Registered through the `pytest11` entry point.  Importing this module is cheap:
 chDB is loaded only when the first query reaches the emulator.
@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import pytest
 
+from ._aifordb import AIForDatabaseServer
 from ._roe import RoeServer
+from ._slateo import SlateoServer
 
 # The organization the `roe_client` fixture claims to belong to; the shared
 # server accepts any organization id.
@@ -47,3 +49,44 @@ def roe_client(roe_server):
         base_url=roe_server.url,
         organization_id=TEST_ORGANIZATION_ID,
     )
+
+
+@pytest.fixture(scope="session")
+def sqlquarry_slateo_server():
+    """One Slateo emulator for the whole session, on the process-wide chDB."""
+    server = SlateoServer().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def slateo_server(sqlquarry_slateo_server):
+    """The shared Slateo emulator; settings, faults, the request log, saved queries,
+    runs and refs reset after the test (tables persist for the session)."""
+    try:
+        yield sqlquarry_slateo_server
+    finally:
+        sqlquarry_slateo_server.reset()
+
+
+@pytest.fixture(scope="session")
+def sqlquarry_aifordb_server():
+    """One AI for Database emulator for the whole session, on the process-wide chDB."""
+    server = AIForDatabaseServer().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def aifordb_server(sqlquarry_aifordb_server):
+    """The shared AI for Database emulator; settings, faults, the request log, the
+    rate-limit window, questions and workspace objects reset after the test (only
+    `conn_local` and the `mem_owner` member remain; tables persist for the session)."""
+    try:
+        yield sqlquarry_aifordb_server
+    finally:
+        sqlquarry_aifordb_server.reset()
