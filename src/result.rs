@@ -6,7 +6,7 @@ use std::sync::Arc;
 use arrow_array::RecordBatch;
 use arrow_schema::{ArrowError, DataType, Field, Schema, SchemaRef};
 
-use crate::decode::{decode_rows, schema_of, DEFAULT_BATCH_ROWS};
+use crate::decode::{decode, schema_of, Rows, DEFAULT_BATCH_ROWS};
 use crate::error::{Error, Result};
 use crate::types::ColumnSpec;
 
@@ -29,16 +29,9 @@ pub struct QueryResult {
 }
 
 impl QueryResult {
-    /// Decodes `rows_json` with `columns`; errors carry `query_id`.
-    pub fn decode(
-        columns: Vec<ColumnSpec>,
-        rows_json: Option<&str>,
-        query_id: Option<String>,
-    ) -> Result<Self> {
-        let batches = match rows_json {
-            Some(rows) if rows.trim() != "null" => decode_rows(rows, &columns, DEFAULT_BATCH_ROWS),
-            _ => decode_rows("[]", &columns, DEFAULT_BATCH_ROWS),
-        };
+    /// Decodes `rows` with `columns`; errors carry `query_id`.
+    pub fn decode(columns: Vec<ColumnSpec>, rows: Rows, query_id: Option<String>) -> Result<Self> {
+        let batches = decode(rows, &columns, DEFAULT_BATCH_ROWS);
         let batches = batches.map_err(|mut e| {
             e.query_id.clone_from(&query_id);
             Error::Decode(e)

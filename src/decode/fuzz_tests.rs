@@ -129,6 +129,35 @@ proptest! {
     }
 
     #[test]
+    fn framed_parallel_decoding_agrees_with_sequential(
+        cols in prop::collection::vec(0usize..64, 1..4),
+        rows in prop::collection::vec(prop::collection::vec(json_value(), 0..5), 0..12),
+        chunk in 1usize..64,
+        glue in prop::sample::select(vec![",", ", ", " ,\n", ""]),
+    ) {
+        let rows_json = format!("[{}]", rows.iter().map(|r| format!("[{}]", r.join(","))).collect::<Vec<_>>().join(glue));
+        let body = format!("[{{\"result_rows\": {rows_json}}}]");
+        let columns = specs(&cols);
+        let sequential = decode_rows(&rows_json, &columns, 3);
+        match super::framing::frame(&body, chunk) {
+            Ok(framed) => {
+                let parallel = super::decode(super::Rows::Framed { body: &body, span: &framed.spans[0] }, &columns, 3);
+                prop_assert_eq!(sequential.is_ok(), parallel.is_ok(), "{} / {:?}", body, parallel.as_ref().err());
+                if let (Ok(a), Ok(b)) = (sequential, parallel) {
+                    let total = |v: &[arrow_array::RecordBatch]| v.iter().map(|b| b.num_rows()).sum::<usize>();
+                    prop_assert_eq!(total(&a), total(&b));
+                    if total(&a) > 0 {
+                        let ca = arrow_select::concat::concat_batches(&a[0].schema(), &a).unwrap();
+                        let cb = arrow_select::concat::concat_batches(&b[0].schema(), &b).unwrap();
+                        prop_assert_eq!(ca, cb);
+                    }
+                }
+            }
+            Err(_) => prop_assert!(sequential.is_err()),
+        }
+    }
+
+    #[test]
     fn integers_and_decimals_decode_alike_from_numbers_and_strings(
         a in any::<i64>(), b in any::<u64>(), units in any::<i64>(), scale in 0u32..10,
     ) {

@@ -1,6 +1,7 @@
 //! JSON rows + declared column types -> Arrow record batches. No HTTP, no Python.
 
 mod builders;
+pub mod framing;
 mod nested;
 
 #[cfg(test)]
@@ -8,7 +9,8 @@ mod fuzz_tests;
 pub mod scanner;
 pub mod values;
 
-use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use arrow_array::RecordBatch;
 use arrow_schema::{Schema, SchemaRef};
@@ -16,6 +18,7 @@ use arrow_schema::{Schema, SchemaRef};
 use crate::error::DecodeError;
 use crate::types::ColumnSpec;
 use builders::{builder_for, ColumnBuilder};
+use framing::RowsSpan;
 use scanner::{truncate, Scanner};
 
 /// Rows per record batch: small enough that one string column never nears Arrow's 2 GiB
@@ -26,6 +29,151 @@ pub fn schema_of(columns: &[ColumnSpec]) -> SchemaRef {
     Arc::new(Schema::new(
         columns.iter().map(|c| c.field()).collect::<Vec<_>>(),
     ))
+}
+
+/// Where a result's rows are: a JSON array of row arrays, or a framed span of a body.
+#[derive(Clone, Copy)]
+pub enum Rows<'a> {
+    Json(&'a str),
+    Framed { body: &'a str, span: &'a RowsSpan },
+}
+
+/// Decodes `rows` into batches of `schema_of(columns)`, framed spans in parallel.
+pub fn decode(
+    rows: Rows,
+    columns: &[ColumnSpec],
+    batch_rows: usize,
+) -> Result<Vec<RecordBatch>, Box<DecodeError>> {
+    match rows {
+        Rows::Json(text) => decode_rows(text, columns, batch_rows),
+        Rows::Framed { body, span } => decode_span(body, span, columns, batch_rows),
+    }
+}
+
+type ChunkResult = Result<Vec<RecordBatch>, Box<DecodeError>>;
+
+/// Decodes a framed span's chunks on every core, keeping row order.
+fn decode_span(
+    body: &str,
+    span: &RowsSpan,
+    columns: &[ColumnSpec],
+    batch_rows: usize,
+) -> Result<Vec<RecordBatch>, Box<DecodeError>> {
+    let schema = schema_of(columns);
+    let n = span.chunks.len();
+    let per_chunk = (span.rows / n.max(1)).clamp(1, batch_rows.max(1));
+    let decode_one = |i: usize| {
+        let (text, first_row) = span.chunk(body, i);
+        decode_chunk(
+            text,
+            first_row,
+            i + 1 == n,
+            columns,
+            &schema,
+            batch_rows,
+            per_chunk,
+        )
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |p| p.get())
+        .min(n);
+    let mut per_chunk_batches: Vec<Vec<RecordBatch>> = Vec::with_capacity(n);
+    if threads <= 1 {
+        for i in 0..n {
+            per_chunk_batches.push(decode_one(i)?);
+        }
+    } else {
+        let next = AtomicUsize::new(0);
+        let done: Mutex<Vec<Option<ChunkResult>>> = Mutex::new((0..n).map(|_| None).collect());
+        std::thread::scope(|s| {
+            for _ in 0..threads {
+                s.spawn(|| loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= n {
+                        break;
+                    }
+                    let out = decode_one(i);
+                    let failed = out.is_err();
+                    done.lock().unwrap_or_else(|p| p.into_inner())[i] = Some(out);
+                    if failed {
+                        // Later chunks cannot change the answer: the first error wins.
+                        next.fetch_max(n, Ordering::Relaxed);
+                    }
+                });
+            }
+        });
+        for out in done.into_inner().unwrap_or_else(|p| p.into_inner()) {
+            match out {
+                Some(r) => per_chunk_batches.push(r?),
+                None => break, // skipped after an earlier chunk failed
+            }
+        }
+    }
+    let mut batches: Vec<RecordBatch> = per_chunk_batches.into_iter().flatten().collect();
+    batches.retain(|b| b.num_rows() > 0);
+    if batches.is_empty() {
+        batches.push(RecordBatch::new_empty(schema));
+    }
+    Ok(batches)
+}
+
+/// Decodes one chunk: rows separated by commas (a comma may end it unless it is `last`).
+fn decode_chunk(
+    text: &str,
+    first_row: usize,
+    last: bool,
+    columns: &[ColumnSpec],
+    schema: &SchemaRef,
+    batch_rows: usize,
+    capacity: usize,
+) -> Result<Vec<RecordBatch>, Box<DecodeError>> {
+    let mut builders: Vec<Box<dyn ColumnBuilder>> =
+        columns.iter().map(|c| builder_for(c, capacity)).collect();
+    let mut batches = Vec::new();
+    let mut sc = Scanner::new(text);
+    let mut row = first_row;
+    let mut in_batch = 0usize;
+    let body_err = |message: String, row: usize| {
+        Box::new(DecodeError {
+            message: format!("malformed result rows: {message}"),
+            row: Some(row),
+            ..Default::default()
+        })
+    };
+    while !sc.at_end() {
+        if !sc.eat(b'[') {
+            let v = sc.value().map_err(|m| body_err(m, row))?;
+            return Err(Box::new(DecodeError {
+                message: "a row is not a JSON array".into(),
+                row: Some(row),
+                excerpt: Some(v.excerpt()),
+                ..Default::default()
+            }));
+        }
+        decode_row(&mut sc, row, columns, &mut builders)?;
+        row += 1;
+        in_batch += 1;
+        if in_batch == batch_rows {
+            batches.push(finish_batch(schema, &mut builders)?);
+            in_batch = 0;
+        }
+        let comma = sc.eat(b',');
+        let end = sc.at_end();
+        // Rows are separated by commas; the one between two chunks ends the first chunk.
+        if comma && end && last {
+            return Err(body_err("a comma after the last row".into(), row));
+        }
+        if !(comma || end && last) {
+            return Err(body_err(
+                format!("expected ',' after a row at byte {}", sc.position()),
+                row,
+            ));
+        }
+    }
+    if in_batch > 0 {
+        batches.push(finish_batch(schema, &mut builders)?);
+    }
+    Ok(batches)
 }
 
 /// Decodes `rows_json` (a JSON array of row arrays) into batches of `schema_of(columns)`.
@@ -332,5 +480,82 @@ mod tests {
             10
         )
         .is_err());
+    }
+
+    #[test]
+    fn framed_parallel_decode_matches_sequential() {
+        let c = cols(&[
+            ("a", "UInt32"),
+            ("s", "Nullable(String)"),
+            ("l", "Array(UInt8)"),
+        ]);
+        let rows: Vec<String> = (0..5000)
+            .map(|i| {
+                format!(
+                    r#"[{i}, {}, [{}]]"#,
+                    if i % 7 == 0 {
+                        "null".into()
+                    } else {
+                        format!("\"r{i} ]\\\" [\"")
+                    },
+                    i % 200
+                )
+            })
+            .collect();
+        let rows_json = format!("[{}]", rows.join(","));
+        let body = format!(r#"[{{"result_rows": {rows_json}}}]"#);
+        let framed = framing::frame(&body, 1000).unwrap();
+        let span = &framed.spans[0];
+        assert!(span.chunks.len() > 10);
+        let parallel = decode(Rows::Framed { body: &body, span }, &c, 777).unwrap();
+        let sequential = decode_rows(&rows_json, &c, 777).unwrap();
+        let concat =
+            |b: &[RecordBatch]| arrow_select::concat::concat_batches(&b[0].schema(), b).unwrap();
+        assert_eq!(concat(&parallel), concat(&sequential));
+    }
+
+    #[test]
+    fn framed_errors_name_the_global_row() {
+        let c = cols(&[("a", "UInt8")]);
+        let rows: Vec<String> = (0..3000)
+            .map(|i| {
+                if i == 2345 {
+                    "[300]".into()
+                } else {
+                    "[1]".into()
+                }
+            })
+            .collect();
+        let body = format!(r#"{{"result_rows": [{}]}}"#, rows.join(","));
+        let framed = framing::frame(&body, 100).unwrap();
+        let e = decode(
+            Rows::Framed {
+                body: &body,
+                span: &framed.spans[0],
+            },
+            &c,
+            64,
+        )
+        .unwrap_err();
+        assert_eq!(e.row, Some(2345));
+        for bad in [
+            r#"{"result_rows": [[1],]}"#,
+            r#"{"result_rows": [[1] [2]]}"#,
+            r#"{"result_rows": [[1],,[2]]}"#,
+        ] {
+            let framed = framing::frame(bad, 1).unwrap();
+            assert!(
+                decode(
+                    Rows::Framed {
+                        body: bad,
+                        span: &framed.spans[0]
+                    },
+                    &c,
+                    64
+                )
+                .is_err(),
+                "{bad}"
+            );
+        }
     }
 }

@@ -52,6 +52,11 @@ impl<'a> Scanner<'a> {
         Scanner { text, pos: 0 }
     }
 
+    /// A scanner over `text` starting at byte `pos`.
+    pub fn at(text: &'a str, pos: usize) -> Self {
+        Scanner { text, pos }
+    }
+
     pub fn position(&self) -> usize {
         self.pos
     }
@@ -246,32 +251,41 @@ impl<'a> Scanner<'a> {
         Ok((char::from_u32(hi).unwrap_or('\u{FFFD}'), 4))
     }
 
-    /// Skips a balanced array or object and returns its text.
+    /// Skips an array or object, validating its grammar, and returns its text.
     fn nested(&mut self) -> Result<&'a str, String> {
         let start = self.pos;
-        let mut depth = 0usize;
+        self.container(0)?;
+        Ok(&self.text[start..self.pos])
+    }
+
+    fn container(&mut self, depth: usize) -> Result<(), String> {
+        if depth > MAX_NESTING {
+            return Err(format!("value nested too deeply at byte {}", self.pos));
+        }
+        let object = self.peek() == Some(b'{');
+        let close = if object { b'}' } else { b']' };
+        self.pos += 1;
+        if self.eat(close) {
+            return Ok(());
+        }
         loop {
+            if object {
+                if self.peek() != Some(b'"') {
+                    return Err(format!("expected a key at byte {}", self.pos));
+                }
+                self.string()?;
+                self.expect(b':', "':' after a key")?;
+            }
             match self.peek() {
-                Some(b'[' | b'{') => {
-                    depth += 1;
-                    if depth > MAX_NESTING {
-                        return Err(format!("value nested too deeply at byte {}", self.pos));
-                    }
-                    self.pos += 1;
-                }
-                Some(b']' | b'}') => {
-                    depth = depth.saturating_sub(1);
-                    self.pos += 1;
-                    if depth == 0 {
-                        return Ok(&self.text[start..self.pos]);
-                    }
-                }
-                Some(b',' | b':') => self.pos += 1,
-                Some(_) => {
+                Some(b'[' | b'{') => self.container(depth + 1)?,
+                _ => {
                     self.value()?;
                 }
-                None => return Err(format!("unterminated value starting at byte {start}")),
             }
+            if self.eat(close) {
+                return Ok(());
+            }
+            self.expect(b',', "',' between elements")?;
         }
     }
 }
@@ -319,6 +333,13 @@ mod tests {
             "\"\\u12\"",
             "{",
             "+1",
+            "[1 2]",
+            "[1,]",
+            "{1: 2}",
+            "{\"a\" 1}",
+            "{\"a\": 1,}",
+            "[1}",
+            "{\"a\": 1]",
         ] {
             let mut sc = Scanner::new(bad);
             assert!(sc.value().is_err(), "{bad:?}");

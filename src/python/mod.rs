@@ -1,6 +1,7 @@
 //! The only place that knows Python exists: classes, conversions, the runtime bridge.
 
 mod errors;
+mod internals;
 mod result;
 mod roe;
 mod runtime;
@@ -14,5 +15,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<result::PolarsStream>()?;
     m.add_class::<roe::PyRoeClient>()?;
     m.add_class::<roe::PyQueryJob>()?;
+    m.add_function(wrap_pyfunction!(internals::_decode_roe_body, m)?)?;
     Ok(())
 }

@@ -204,6 +204,24 @@ impl PyRoeClient {
         awaitable(py, async move { submit.await.map_err(to_pyerr) })
     }
 
+    /// The run endpoint's raw body, undecoded (benchmarks' download floor).
+    #[pyo3(signature = (sql, *, worksheet_id=None, use_admin=false))]
+    fn _run_raw<'py>(
+        &self,
+        py: Python<'py>,
+        sql: String,
+        worksheet_id: Option<String>,
+        use_admin: bool,
+    ) -> PyResult<Bound<'py, pyo3::types::PyBytes>> {
+        let c = self.client.clone();
+        let opts = SubmitOptions {
+            worksheet_id,
+            use_admin,
+        };
+        let body = block_on(py, async move { c.run_raw(&sql, &opts).await })?;
+        Ok(pyo3::types::PyBytes::new(py, &body))
+    }
+
     /// A handle on an already-submitted query, by its id. Sends nothing.
     fn job(&self, id: String) -> PyResult<PyQueryJob> {
         if id.trim().is_empty() {

@@ -13,11 +13,12 @@ use serde_json::json;
 pub use config::{RoeConfig, RoeOptions, DEFAULT_BASE_URL};
 pub use job::{JobRef, JobStatus};
 
+use crate::decode::framing::frame;
 use crate::error::{Error, RequestContext, Result};
 use crate::polling::{poll_until, JobState, PollPolicy};
 use crate::result::QueryResult;
 use crate::transport::{Request, Response, Transport};
-use wire::{error_text, parse_run, WireEnvelope, WireStatus, WireSubmit};
+use wire::{error_text, parse_run, WireStatus, WireSubmit};
 
 const RUN_PATH: &str = "/v1/database/query/";
 const SUBMIT_PATH: &str = "/v1/database/query/async/";
@@ -78,9 +79,20 @@ impl RoeClient {
 
     /// `POST /v1/database/query/`: runs every statement and answers with all results.
     pub async fn run(&self, sql: &str, opts: &SubmitOptions) -> Result<Vec<QueryResult>> {
+        let resp = self.run_response(sql, opts).await?;
+        Ok(self.decode(resp, None).await?.unwrap_or_default())
+    }
+
+    /// The run endpoint's raw response body, undecoded: the download floor benchmarks
+    /// compare decoding against.
+    pub async fn run_raw(&self, sql: &str, opts: &SubmitOptions) -> Result<Bytes> {
+        Ok(self.run_response(sql, opts).await?.body)
+    }
+
+    async fn run_response(&self, sql: &str, opts: &SubmitOptions) -> Result<Response> {
         let req = Request::post(RUN_PATH.into(), self.body(sql, opts)?)
             .query("organization_id", self.org());
-        let resp = self.transport.send(&req).await.map_err(|e| match e {
+        self.transport.send(&req).await.map_err(|e| match e {
             // This endpoint's documented 400 is the database refusing the SQL.
             Error::Api {
                 status: 400,
@@ -93,8 +105,7 @@ impl RoeClient {
                 ctx,
             },
             other => other,
-        })?;
-        self.decode(resp, None).await
+        })
     }
 
     /// `POST /v1/database/query/async/`: returns as soon as the service has the query.
@@ -162,37 +173,7 @@ impl RoeClient {
     /// The result endpoint once: None while the job is still running.
     pub async fn fetch_result(&self, job: &JobRef) -> Result<Option<Vec<QueryResult>>> {
         let resp = self.get_job(job, "result").await?;
-        let fallback = job.id().to_owned();
-        let ctx = RequestContext {
-            query_id: Some(fallback.clone()),
-            ..resp.ctx.clone()
-        };
-        // Peek at the envelope first: a running job's answer has no rows worth decoding.
-        let (state, error, has_results) = {
-            let env: WireEnvelope = resp.json()?;
-            let state = env.status.as_deref().map(JobState::classify);
-            (
-                state,
-                error_text(&env.error),
-                env.results.is_some_and(|r| !r.is_empty()),
-            )
-        };
-        if let Some(message) = error {
-            return Err(Error::QueryFailed {
-                message,
-                status: None,
-                ctx: Box::new(ctx),
-            });
-        }
-        match state {
-            Some(JobState::Failed) => Err(Error::QueryFailed {
-                message: "the query task failed without an error message".into(),
-                status: None,
-                ctx: Box::new(ctx),
-            }),
-            Some(JobState::Running) if !has_results => Ok(None),
-            _ => self.decode(resp, Some(fallback)).await.map(Some),
-        }
+        self.decode(resp, Some(job.id().to_owned())).await
     }
 
     /// Polls until the job finishes, then fetches and decodes its results.
@@ -226,11 +207,12 @@ impl RoeClient {
         .await
     }
 
+    /// Decodes a run or result response; None when it says the query is still running.
     async fn decode(
         &self,
         resp: Response,
         fallback_id: Option<String>,
-    ) -> Result<Vec<QueryResult>> {
+    ) -> Result<Option<Vec<QueryResult>>> {
         let tz = self.cfg.server_timezone.clone();
         if resp.body.len() < DECODE_OFF_RUNTIME_BYTES {
             return decode_body(&resp.body, &tz, fallback_id.as_deref(), &resp.ctx);
@@ -242,32 +224,52 @@ impl RoeClient {
     }
 }
 
+/// Decodes a run-and-wait response body held in memory (also the benchmarks' entry point).
+pub fn decode_run_body(body: &[u8], server_timezone: &str) -> Result<Vec<QueryResult>> {
+    Ok(decode_body(body, server_timezone, None, &RequestContext::default())?.unwrap_or_default())
+}
+
+/// Chunks aim for this many bytes: enough chunks to keep every core busy, few enough that
+/// per-chunk setup is noise.
+const CHUNK_BYTES: usize = 4 << 20;
+
 fn decode_body(
-    body: &Bytes,
+    body: &[u8],
     tz: &str,
     fallback_id: Option<&str>,
     ctx: &RequestContext,
-) -> Result<Vec<QueryResult>> {
-    let malformed = |why: String| {
-        let ctx = RequestContext {
-            query_id: fallback_id.map(str::to_owned),
-            ..ctx.clone()
-        };
-        Error::malformed(&ctx, &why)
+) -> Result<Option<Vec<QueryResult>>> {
+    let ctx = RequestContext {
+        query_id: fallback_id.map(str::to_owned).or(ctx.query_id.clone()),
+        ..ctx.clone()
     };
+    let malformed = |why: String| Error::malformed(&ctx, &why);
     let text = std::str::from_utf8(body).map_err(|_| malformed("body is not UTF-8".into()))?;
-    let (results, error) = parse_run(text).map_err(|e| malformed(e.to_string()))?;
-    if let Some(message) = error {
-        return Err(Error::QueryFailed {
-            message,
-            status: None,
-            ctx: Box::new(ctx.clone()),
-        });
+    // One pass finds the rows; serde then reads only what is left (ids, types, status).
+    let framed = frame(text, CHUNK_BYTES).map_err(malformed)?;
+    let run = parse_run(&framed.skeleton).map_err(|e| malformed(e.to_string()))?;
+    let failed = |message: String| Error::QueryFailed {
+        message,
+        status: None,
+        ctx: Box::new(ctx.clone()),
+    };
+    if let Some(message) = run.error {
+        return Err(failed(message));
     }
-    results
+    match run.status.as_deref().map(JobState::classify) {
+        Some(JobState::Failed) => {
+            return Err(failed(
+                "the query task failed without an error message".into(),
+            ))
+        }
+        Some(JobState::Running) if run.results.is_empty() => return Ok(None),
+        _ => {}
+    }
+    run.results
         .into_iter()
-        .map(|r| r.into_result(tz, fallback_id, ctx))
-        .collect()
+        .map(|r| r.into_result(&framed, text, tz, fallback_id, &ctx))
+        .collect::<Result<Vec<_>>>()
+        .map(Some)
 }
 
 /// A client shared by a Python object and the jobs it creates.

@@ -5,6 +5,8 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::Value;
 
+use crate::decode::framing::Framed;
+use crate::decode::Rows;
 use crate::error::{Error, RequestContext, Result};
 use crate::result::QueryResult;
 use crate::types::column_spec;
@@ -43,17 +45,43 @@ pub struct WireEnvelope<'a> {
     pub error: Option<Value>,
 }
 
-/// The run-and-wait endpoint answers with a list of results; an envelope or a single
-/// result object is accepted too, since the documentation is not consistent. (Dispatch is
-/// by first byte: serde's untagged enums buffer values, which borrowed RawValues cannot.)
-pub fn parse_run(body: &str) -> serde_json::Result<(Vec<WireResult<'_>>, Option<String>)> {
+/// A response's results and, for the result endpoint's envelope, its status and error.
+pub struct RunBody<'a> {
+    pub results: Vec<WireResult<'a>>,
+    pub status: Option<String>,
+    pub error: Option<String>,
+}
+
+/// The run-and-wait endpoint answers with a list of results, the result endpoint with an
+/// envelope; a single result object is accepted too, since the documentation is not
+/// consistent. (Dispatch is by first byte: serde's untagged enums buffer values, which
+/// borrowed RawValues cannot.) `body` is the framed skeleton: rows are span numbers.
+pub fn parse_run(body: &str) -> serde_json::Result<RunBody<'_>> {
     if body.trim_start().starts_with('[') {
-        return Ok((serde_json::from_str(body)?, None));
+        return Ok(RunBody {
+            results: serde_json::from_str(body)?,
+            status: None,
+            error: None,
+        });
     }
     let env: WireEnvelope = serde_json::from_str(body)?;
+    let error = error_text(&env.error);
     match env.results {
-        Some(results) => Ok((results, error_text(&env.error))),
-        None => Ok((vec![serde_json::from_str(body)?], None)),
+        Some(results) => Ok(RunBody {
+            results,
+            status: env.status,
+            error,
+        }),
+        None if env.status.is_some() => Ok(RunBody {
+            results: Vec::new(),
+            status: env.status,
+            error,
+        }),
+        None => Ok(RunBody {
+            results: vec![serde_json::from_str(body)?],
+            status: None,
+            error: None,
+        }),
     }
 }
 
@@ -108,6 +136,8 @@ impl WireResult<'_> {
     /// query id of its own; `ctx` says where the response came from, for errors.
     pub fn into_result(
         self,
+        framed: &Framed,
+        body: &str,
         default_tz: &str,
         fallback_id: Option<&str>,
         ctx: &RequestContext,
@@ -143,7 +173,15 @@ impl WireResult<'_> {
             .zip(&self.column_types)
             .map(|(n, t)| column_spec(n, t, default_tz))
             .collect();
-        let mut r = QueryResult::decode(columns, self.result_rows.map(RawValue::get), query_id)?;
+        // Framing replaced each rows array by its span's number.
+        let rows = match self.result_rows.map(RawValue::get) {
+            None | Some("null") => Rows::Json("[]"),
+            Some(n) => match n.parse::<usize>().ok().and_then(|i| framed.spans.get(i)) {
+                Some(span) => Rows::Framed { body, span },
+                None => return Err(Error::malformed(ctx, "result_rows is not an array")),
+            },
+        };
+        let mut r = QueryResult::decode(columns, rows, query_id)?;
         r.sql = self.query;
         r.summary_json = self
             .summary
@@ -179,22 +217,28 @@ mod tests {
         let body = r#"[{"query_id": "q", "query": "SELECT 1", "summary": {"read_rows": 1},
             "column_names": ["x"], "column_types": ["UInt8"], "result_rows": [[1]],
             "start_timestamp": 1719852303.0115254, "end_timestamp": "1719852303.02"}]"#;
-        let (list, _) = parse_run(body).unwrap();
-        let r = list
+        let framed = crate::decode::framing::frame(body, 1 << 20).unwrap();
+        let run = parse_run(&framed.skeleton).unwrap();
+        let r = run
+            .results
             .into_iter()
             .next()
             .unwrap()
-            .into_result("UTC", None, &RequestContext::default())
+            .into_result(&framed, body, "UTC", None, &RequestContext::default())
             .unwrap();
         assert_eq!((r.num_rows(), r.sql.as_deref()), (1, Some("SELECT 1")));
         assert_eq!(r.summary_json.as_deref(), Some(r#"{"read_rows": 1}"#));
         assert_eq!(r.end_timestamp, Some(1719852303.02));
-        let (list, err) =
-            parse_run(r#"{"status": "FAILURE", "results": [], "error": "boom"}"#).unwrap();
-        assert!(list.is_empty());
-        assert_eq!(err.as_deref(), Some("boom"));
-        let (list, _) =
-            parse_run(r#"{"column_names": [], "column_types": [], "result_rows": []}"#).unwrap();
-        assert_eq!(list.len(), 1);
+        let run = parse_run(r#"{"status": "FAILURE", "results": [], "error": "boom"}"#).unwrap();
+        assert!(run.results.is_empty());
+        assert_eq!(run.error.as_deref(), Some("boom"));
+        let run =
+            parse_run(r#"{"column_names": [], "column_types": [], "result_rows": 0}"#).unwrap();
+        assert_eq!(run.results.len(), 1);
+        let run = parse_run(r#"{"status": "PENDING"}"#).unwrap();
+        assert_eq!(
+            (run.results.len(), run.status.as_deref()),
+            (0, Some("PENDING"))
+        );
     }
 }

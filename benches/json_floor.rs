@@ -1,0 +1,69 @@
+//! The JSON floor: how long serde_json needs merely to *validate* a Roe response body
+//! (single-threaded, building nothing), next to sqlquarry decoding the same bytes into
+//! Arrow. Prints one JSON line; `bench/run.py` reads it.
+//!
+//!     cargo bench --bench json_floor -- PATH [--runs N]
+//!
+//! Each figure is the median of N runs (default 5) over bytes already in memory.
+
+use std::time::Instant;
+
+use serde::de::IgnoredAny;
+
+fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    xs[xs.len() / 2]
+}
+
+fn time_runs<T>(runs: usize, mut f: impl FnMut() -> T) -> (f64, T) {
+    let mut times = Vec::with_capacity(runs);
+    let mut last = None;
+    for _ in 0..runs {
+        drop(last.take()); // outside the clock, as the contenders' tables are
+        let start = Instant::now();
+        let out = std::hint::black_box(f());
+        times.push(start.elapsed().as_secs_f64());
+        last = Some(out);
+    }
+    (median(times), last.expect("at least one run"))
+}
+
+fn main() {
+    // cargo bench appends `--bench`; any other `--flag` is ours or ignored.
+    let mut args = std::env::args().skip(1);
+    let mut path = None;
+    let mut runs = 5usize;
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--runs" => {
+                runs = args
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .filter(|&n| n > 0)
+                    .expect("--runs needs a positive number")
+            }
+            a if a.starts_with("--") => {}
+            a => path = Some(a.to_owned()),
+        }
+    }
+    let path = path.expect("usage: cargo bench --bench json_floor -- PATH [--runs N]");
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"));
+
+    let (serde_validate_seconds, ok) = time_runs(runs, || {
+        serde_json::from_slice::<IgnoredAny>(&bytes).is_ok()
+    });
+    assert!(ok, "{path} is not valid JSON");
+
+    let (decode_seconds, results) = time_runs(runs, || {
+        sqlquarry::providers::roe::decode_run_body(&bytes, "UTC")
+            .unwrap_or_else(|e| panic!("decoding {path} failed: {e}"))
+    });
+    let rows: usize = results.last().map_or(0, |r| r.num_rows());
+
+    println!(
+        "{{\"bytes\": {}, \"rows\": {rows}, \"runs\": {runs}, \
+         \"serde_validate_seconds\": {serde_validate_seconds}, \
+         \"decode_seconds\": {decode_seconds}}}",
+        bytes.len()
+    );
+}

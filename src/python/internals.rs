@@ -1,0 +1,25 @@
+//! Private hooks for benchmarks: the floors the issue measures end-to-end time against.
+
+use pyo3::prelude::*;
+use pyo3::pybacked::PyBackedBytes;
+
+use crate::providers::roe::decode_run_body;
+use crate::python::errors::to_pyerr;
+use crate::python::result::PyQueryResult;
+
+/// Decodes a Roe run-response body already in memory, without the GIL.
+#[pyfunction]
+#[pyo3(signature = (body, server_timezone="UTC"))]
+pub fn _decode_roe_body(
+    py: Python<'_>,
+    body: PyBackedBytes,
+    server_timezone: &str,
+) -> PyResult<Vec<PyQueryResult>> {
+    let results = py
+        .detach(|| decode_run_body(&body, server_timezone))
+        .map_err(to_pyerr)?;
+    results
+        .into_iter()
+        .map(|r| PyQueryResult::new(py, r))
+        .collect()
+}
