@@ -8,7 +8,7 @@ import os
 import time
 
 import sqlquarry
-from sqlquarry.testing import RoeServer
+from sqlquarry.testing import AIForDatabaseServer, RoeServer, SlateoServer
 
 ROWS = int(os.environ.get("SQLQUARRY_DEMO_ROWS", "1000000"))
 
@@ -61,6 +61,38 @@ def main() -> None:
             return r.to_polars()
 
         print(asyncio.run(polars_demo()))
+
+    slateo_demo()
+    aifordb_demo()
+
+
+def slateo_demo() -> None:
+    print("\n-- Slateo: refresh a saved query, wait for the run, fetch the result " + "-" * 9)
+    with SlateoServer(run_seconds=0.5) as server:
+        qid = server.add_query(
+            "SELECT kind, count() AS events, sum(amount) AS revenue FROM events GROUP BY kind"
+        )
+        slateo = sqlquarry.SlateoClient(api_key=server.api_key, base_url=server.url)
+        query = slateo.queries.get(qid)
+        print(f"saved query {query.id}: {query.sql}")
+        result = timed("queries.run (refresh + poll + result)", lambda: slateo.queries.run(qid))
+        print(result.to_pandas().to_string(index=False))
+        print(f"latest run: {slateo.queries.get(qid).latest_run}")
+
+
+def aifordb_demo() -> None:
+    print("\n-- AI for Database: a question in plain language " + "-" * 28)
+    with AIForDatabaseServer() as server:
+        server.register_question(
+            "Which user bought the most?",
+            "SELECT user_id, sum(amount) AS spent FROM events WHERE kind = 'purchase' "
+            "GROUP BY user_id ORDER BY spent DESC LIMIT 3",
+        )
+        ai = sqlquarry.AIForDatabaseClient(api_key=server.api_key, base_url=server.base_url)
+        answer = ai.ask("Which user bought the most?", connection_id="conn_local")
+        print(f"generated SQL: {answer.sql}")
+        print(answer.to_pandas().to_string(index=False))
+        print(f"inferred types: {answer.column_types}; rate limit: {ai.rate_limit}")
 
 
 if __name__ == "__main__":

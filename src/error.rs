@@ -16,6 +16,29 @@ pub struct RequestContext {
     pub path: String,
     pub request_id: Option<String>,
     pub query_id: Option<String>,
+    /// The `X-RateLimit-*` headers of the response, when it had them.
+    pub rate_limit: Option<RateLimit>,
+}
+
+/// A service's `X-RateLimit-Limit`, `-Remaining` and `-Reset` (unix seconds) headers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RateLimit {
+    pub limit: Option<u64>,
+    pub remaining: Option<u64>,
+    pub reset: Option<u64>,
+}
+
+/// Everything an HTTP error response said, beyond its status.
+#[derive(Debug, Clone, Default)]
+pub struct ApiErrorInfo {
+    pub message: String,
+    /// Machine-readable error code or type (`not_found`, `invalid_request`).
+    pub code: Option<String>,
+    /// Structured details as JSON text, when the service sent them.
+    pub details: Option<String>,
+    pub documentation_url: Option<String>,
+    /// Seconds the service asked us to wait (429), when it said.
+    pub retry_after: Option<f64>,
 }
 
 impl fmt::Display for RequestContext {
@@ -115,15 +138,11 @@ impl fmt::Display for DecodeError {
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The service answered with an HTTP error status.
-    #[error("{message} (HTTP {status} from {ctx}; {advice})", advice = kind.advice())]
+    #[error("{} (HTTP {status} from {ctx}; {advice})", info.message, advice = kind.advice())]
     Api {
         kind: ApiErrorKind,
         status: u16,
-        message: String,
-        /// Machine-readable error code when the service sends one.
-        code: Option<String>,
-        /// Seconds the service asked us to wait (429), when it said.
-        retry_after: Option<f64>,
+        info: Box<ApiErrorInfo>,
         ctx: Box<RequestContext>,
     },
     /// The query ran and failed (bad SQL, a failed task, an `error` in the result).

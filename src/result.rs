@@ -23,6 +23,8 @@ pub struct QueryResult {
     pub summary_json: Option<String>,
     pub start_timestamp: Option<f64>,
     pub end_timestamp: Option<f64>,
+    /// Milliseconds the service says the query took, when it says it that way.
+    pub execution_time_ms: Option<f64>,
     /// Things the caller should hear about but that did not fail the query
     /// (a type we could not map, so the column came back as text).
     pub warnings: Vec<String>,
@@ -47,6 +49,7 @@ impl QueryResult {
             summary_json: None,
             start_timestamp: None,
             end_timestamp: None,
+            execution_time_ms: None,
         })
     }
 

@@ -134,7 +134,8 @@ def test_retrieve_never_run_and_unknown(slateo_server):
 
 
 def test_refresh_lifecycle_conflict_and_result(slateo_server):
-    slateo_server.run_seconds = 0.8
+    # Long enough that a loaded CI machine still sees each state (pending for half).
+    slateo_server.run_seconds = 3.0
     sql = "SELECT number AS n, toString(number) AS s FROM numbers(5)"
     qid = slateo_server.add_query(sql)
     status, run = refresh(slateo_server, qid)

@@ -7,6 +7,18 @@
 
 from sqlquarry import exceptions
 from sqlquarry._native import QueryJob, QueryResult, RoeClient, __version__
+from sqlquarry._resources import Page
+from sqlquarry.aifordb import AIForDatabaseClient
 from sqlquarry.exceptions import *  # noqa: F403 - the exception tree is public API
+from sqlquarry.slateo import SlateoClient
 
-__all__ = ["QueryJob", "QueryResult", "RoeClient", "__version__", *exceptions.__all__]
+__all__ = [
+    "AIForDatabaseClient",
+    "Page",
+    "QueryJob",
+    "QueryResult",
+    "RoeClient",
+    "SlateoClient",
+    "__version__",
+    *exceptions.__all__,
+]

@@ -71,6 +71,9 @@ class QueryResult:
     def elapsed(self) -> float | None:
         """Seconds the service spent on the statement, when it said."""
     @property
+    def execution_time_ms(self) -> float | None:
+        """The service's own execution time in milliseconds (AI for Database)."""
+    @property
     def warnings(self) -> list[str]:
         """Columns whose type was not understood (returned as text); each was also issued
         as a :class:`sqlquarry.TypeWarning`."""
@@ -151,5 +154,83 @@ class RoeClient:
     def submit_async(
         self, sql: str, *, worksheet_id: str | None = None, use_admin: bool = False
     ) -> Awaitable[QueryJob]: ...
-    def job(self, id: str) -> QueryJob:  # noqa: A002 - matches the native signature
+    def _run_raw(
+        self, sql: str, *, worksheet_id: str | None = None, use_admin: bool = False
+    ) -> bytes:
+        """The run endpoint's raw body, undecoded (the benchmarks' download floor)."""
+    def job(self, id: str) -> QueryJob:
         """A handle on an already-submitted query, from its id. Sends nothing."""
+
+def _decode_roe_body(body: bytes, server_timezone: str = "UTC") -> list[QueryResult]:
+    """Decodes a Roe run-response body held in memory (the benchmarks' decode floor)."""
+
+class _SlateoCore:
+    """Native core of :class:`sqlquarry.SlateoClient` (use that instead)."""
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> None: ...
+    @property
+    def base_url(self) -> str: ...
+    def request(
+        self, method: str, path: str, query: list[tuple[str, str]] | None = None,
+        body: str | None = None,
+    ) -> str: ...  # fmt: skip
+    def request_async(
+        self, method: str, path: str, query: list[tuple[str, str]] | None = None,
+        body: str | None = None,
+    ) -> Awaitable[str]: ...  # fmt: skip
+    def result(self, id: str) -> QueryResult: ...
+    def result_async(self, id: str) -> Awaitable[QueryResult]: ...
+    def refresh(self, id: str) -> str: ...
+    def refresh_async(self, id: str) -> Awaitable[str]: ...
+    def run(
+        self,
+        id: str,
+        timeout: float | None = None,
+        wait_if_running: bool = False,
+    ) -> QueryResult: ...
+    def run_async(
+        self,
+        id: str,
+        timeout: float | None = None,
+        wait_if_running: bool = False,
+    ) -> Awaitable[QueryResult]: ...
+
+class _AIForDatabaseCore:
+    """Native core of :class:`sqlquarry.AIForDatabaseClient` (use that instead)."""
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> None: ...
+    @property
+    def base_url(self) -> str: ...
+    @property
+    def rate_limit(self) -> dict[str, int | None] | None: ...
+    @property
+    def last_request_id(self) -> str | None: ...
+    def request(
+        self, method: str, path: str, query: list[tuple[str, str]] | None = None,
+        body: str | None = None,
+    ) -> tuple[str, str | None, str | None]: ...  # fmt: skip
+    def request_async(
+        self, method: str, path: str, query: list[tuple[str, str]] | None = None,
+        body: str | None = None,
+    ) -> Awaitable[tuple[str, str | None, str | None]]: ...  # fmt: skip
+    def ask(self, question: str, connection_id: str, format: str = "table") -> QueryResult: ...
+    def ask_async(
+        self,
+        question: str,
+        connection_id: str,
+        format: str = "table",
+    ) -> Awaitable[QueryResult]: ...

@@ -52,13 +52,18 @@ class ConfigurationError(Error, ValueError):
 class APIError(Error):
     """The service answered with an HTTP error status.
 
-    ``status`` is the HTTP status, ``server_message`` the service's own message and
-    ``code`` its machine-readable error code when it sends one.
+    ``status`` is the HTTP status, ``server_message`` the service's own message, ``code``
+    its machine-readable error code or type, ``details`` its structured details and
+    ``documentation_url`` its documentation link, when it sends them. ``rate_limit`` holds
+    the response's ``X-RateLimit-*`` headers (``limit``, ``remaining``, ``reset``).
     """
 
     status: int | None = None
     code: str | None = None
     server_message: str | None = None
+    details: Any = None
+    documentation_url: str | None = None
+    rate_limit: dict[str, int | None] | None = None
 
 
 class AuthenticationError(APIError):
@@ -92,13 +97,16 @@ class ServerError(APIError):
 
 
 class QueryError(Error):
-    """The query ran and failed: bad SQL, a failed task, an error in the result.
+    """The query ran and failed: bad SQL, a failed task or run, an error in the result.
 
-    ``server_message`` is the database's own message and ``query_id`` names the query.
+    ``server_message`` is the database's own message and ``query_id`` names the query;
+    services that send them also fill ``code`` and ``details``.
     """
 
     status: int | None = None
     server_message: str | None = None
+    code: str | None = None
+    details: Any = None
 
 
 class TimeoutError(Error, builtins.TimeoutError):  # noqa: A001 - deliberate, like asyncio's

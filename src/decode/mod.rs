@@ -2,6 +2,7 @@
 
 mod builders;
 pub mod framing;
+pub mod infer;
 mod nested;
 
 #[cfg(test)]

@@ -7,7 +7,7 @@
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::error::{ApiErrorKind, Error, RequestContext};
+use crate::error::{ApiErrorKind, Error, RateLimit, RequestContext};
 
 pub fn to_pyerr(e: Error) -> PyErr {
     Python::attach(|py| build(py, &e).unwrap_or_else(|import_failed| import_failed))
@@ -15,6 +15,9 @@ pub fn to_pyerr(e: Error) -> PyErr {
 
 fn class_name(e: &Error) -> &'static str {
     match e {
+        // AI for Database answers failed SQL with 500 `query_error`: a failed query, like
+        // the other services' failures, not a broken server.
+        Error::Api { info, .. } if info.code.as_deref() == Some("query_error") => "QueryError",
         Error::Api { kind, .. } => match kind {
             ApiErrorKind::Authentication => "AuthenticationError",
             ApiErrorKind::Permission => "PermissionDeniedError",
@@ -38,7 +41,20 @@ fn put_context(kw: &Bound<'_, PyDict>, ctx: &RequestContext) -> PyResult<()> {
     kw.set_item("method", &ctx.method)?;
     kw.set_item("path", &ctx.path)?;
     kw.set_item("request_id", &ctx.request_id)?;
-    kw.set_item("query_id", &ctx.query_id)
+    kw.set_item("query_id", &ctx.query_id)?;
+    if let Some(rl) = &ctx.rate_limit {
+        kw.set_item("rate_limit", rate_limit_dict(kw.py(), rl)?)?;
+    }
+    Ok(())
+}
+
+/// `X-RateLimit-*` headers as a dict (`limit`, `remaining`, `reset`).
+pub fn rate_limit_dict<'py>(py: Python<'py>, rl: &RateLimit) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("limit", rl.limit)?;
+    d.set_item("remaining", rl.remaining)?;
+    d.set_item("reset", rl.reset)?;
+    Ok(d)
 }
 
 fn build(py: Python<'_>, e: &Error) -> Result<PyErr, PyErr> {
@@ -47,18 +63,19 @@ fn build(py: Python<'_>, e: &Error) -> Result<PyErr, PyErr> {
     let kw = PyDict::new(py);
     match e {
         Error::Api {
-            status,
-            code,
-            retry_after,
-            message,
-            ctx,
-            ..
+            status, info, ctx, ..
         } => {
             put_context(&kw, ctx)?;
             kw.set_item("status", status)?;
-            kw.set_item("code", code)?;
-            kw.set_item("retry_after", retry_after)?;
-            kw.set_item("server_message", message)?;
+            kw.set_item("code", &info.code)?;
+            kw.set_item("retry_after", info.retry_after)?;
+            kw.set_item("server_message", &info.message)?;
+            kw.set_item("documentation_url", &info.documentation_url)?;
+            let details = match &info.details {
+                Some(text) => py.import("json")?.getattr("loads")?.call1((text,))?,
+                None => py.None().into_bound(py),
+            };
+            kw.set_item("details", details)?;
         }
         Error::QueryFailed {
             status,

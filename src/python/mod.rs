@@ -5,6 +5,7 @@ mod internals;
 mod result;
 mod roe;
 mod runtime;
+mod services;
 
 use pyo3::prelude::*;
 
@@ -15,6 +16,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<result::PolarsStream>()?;
     m.add_class::<roe::PyRoeClient>()?;
     m.add_class::<roe::PyQueryJob>()?;
+    m.add_class::<services::PySlateoCore>()?;
+    m.add_class::<services::PyAiForDatabaseCore>()?;
     m.add_function(wrap_pyfunction!(internals::_decode_roe_body, m)?)?;
     Ok(())
 }

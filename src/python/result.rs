@@ -229,8 +229,14 @@ impl PyQueryResult {
     fn elapsed(&self) -> Option<f64> {
         match (self.inner.start_timestamp, self.inner.end_timestamp) {
             (Some(s), Some(e)) => Some(e - s),
-            _ => None,
+            _ => self.inner.execution_time_ms.map(|ms| ms / 1000.0),
         }
+    }
+
+    /// The service's own execution time in milliseconds (AI for Database), when it said.
+    #[getter]
+    fn execution_time_ms(&self) -> Option<f64> {
+        self.inner.execution_time_ms
     }
 
     #[getter]

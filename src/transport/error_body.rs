@@ -2,10 +2,15 @@
 
 use serde_json::Value;
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ErrorBody {
     pub message: String,
     pub code: Option<String>,
+    /// JSON text of a `details` object.
+    pub details: Option<String>,
+    pub documentation_url: Option<String>,
+    /// `meta.request_id` of an enveloped error.
+    pub request_id: Option<String>,
 }
 
 impl ErrorBody {
@@ -25,7 +30,7 @@ impl ErrorBody {
             } else {
                 crate::decode::scanner::truncate(text, 300)
             },
-            code: None,
+            ..Default::default()
         }
     }
 }
@@ -41,13 +46,24 @@ fn text(v: &Value) -> Option<String> {
     }
 }
 
+fn details(v: Option<&Value>) -> Option<String> {
+    v.filter(|d| !d.is_null()).map(Value::to_string)
+}
+
 fn from_json(v: &Value) -> Option<ErrorBody> {
     match v {
         Value::Object(map) => {
+            let request_id = map
+                .get("meta")
+                .and_then(|m| m.get("request_id"))
+                .and_then(text);
             if let Some(Value::Object(inner)) = map.get("error") {
                 return Some(ErrorBody {
                     message: inner.get("message").and_then(text)?,
                     code: inner.get("code").and_then(text),
+                    details: details(inner.get("details")),
+                    documentation_url: None,
+                    request_id,
                 });
             }
             let message = ["message", "detail", "error", "errors"]
@@ -56,11 +72,17 @@ fn from_json(v: &Value) -> Option<ErrorBody> {
             let code = ["code", "type"]
                 .iter()
                 .find_map(|k| map.get(*k).and_then(text));
-            Some(ErrorBody { message, code })
+            Some(ErrorBody {
+                message,
+                code,
+                details: details(map.get("details")),
+                documentation_url: map.get("documentation_url").and_then(text),
+                request_id,
+            })
         }
         Value::Array(_) | Value::String(_) => text(v).map(|message| ErrorBody {
             message,
-            code: None,
+            ..Default::default()
         }),
         _ => None,
     }
@@ -69,6 +91,21 @@ fn from_json(v: &Value) -> Option<ErrorBody> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn details_documentation_and_request_id_are_kept() {
+        let b = ErrorBody::parse(
+            br#"{"error": {"code": "validation_error", "message": "bad", "details": {"field": "role"}}, "meta": {"request_id": "req_1"}}"#,
+            "",
+        );
+        assert_eq!(b.details.as_deref(), Some(r#"{"field":"role"}"#));
+        assert_eq!(b.request_id.as_deref(), Some("req_1"));
+        let b = ErrorBody::parse(
+            br#"{"type": "invalid_request", "message": "m", "documentation_url": "https://d"}"#,
+            "",
+        );
+        assert_eq!(b.documentation_url.as_deref(), Some("https://d"));
+    }
 
     fn msg(body: &str) -> (String, Option<String>) {
         let b = ErrorBody::parse(body.as_bytes(), "Bad Request");

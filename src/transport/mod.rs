@@ -13,7 +13,7 @@ use reqwest::header::{
 };
 use reqwest::{Method, StatusCode};
 
-use crate::error::{ApiErrorKind, Error, RequestContext, Result};
+use crate::error::{ApiErrorInfo, ApiErrorKind, Error, RateLimit, RequestContext, Result};
 pub use error_body::ErrorBody;
 pub use retry::RetryPolicy;
 
@@ -53,12 +53,28 @@ impl<'a> Request<'a> {
     }
 
     pub fn post(path: String, body: serde_json::Value) -> Self {
+        Request::with_body(Method::POST, path, body)
+    }
+
+    /// A request with a JSON body; only PUT and DELETE count as safe to repeat.
+    pub fn with_body(method: Method, path: String, body: serde_json::Value) -> Self {
+        let idempotent = method == Method::PUT || method == Method::DELETE;
         Request {
-            method: Method::POST,
+            method,
             path,
             query: Vec::new(),
             body: Some(body),
-            idempotent: false,
+            idempotent,
+        }
+    }
+
+    pub fn delete(path: String) -> Self {
+        Request {
+            method: Method::DELETE,
+            path,
+            query: Vec::new(),
+            body: None,
+            idempotent: true,
         }
     }
 
@@ -194,14 +210,18 @@ impl Transport {
     ) -> Result<Response, Failure> {
         let status = resp.status();
         let headers = resp.headers().clone();
+        let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
         ctx.request_id = ["x-request-id", "request-id", "x-amzn-requestid"]
             .iter()
-            .find_map(|h| {
-                headers
-                    .get(*h)
-                    .and_then(|v| v.to_str().ok())
-                    .map(str::to_owned)
-            });
+            .find_map(|h| header(h))
+            .map(str::to_owned);
+        let number = |name: &str| header(name).and_then(|v| v.trim().parse::<u64>().ok());
+        let rate_limit = RateLimit {
+            limit: number("x-ratelimit-limit"),
+            remaining: number("x-ratelimit-remaining"),
+            reset: number("x-ratelimit-reset"),
+        };
+        ctx.rate_limit = (rate_limit != RateLimit::default()).then_some(rate_limit);
         let body = resp.bytes().await.map_err(|e| Failure::network(&e))?;
         if status.is_success() {
             return Ok(Response {
@@ -268,14 +288,24 @@ impl Failure {
                 status,
                 retry_after,
                 body,
-            } => Error::Api {
-                kind: ApiErrorKind::from_status(status),
-                status,
-                message: body.message,
-                code: body.code,
-                retry_after: retry_after.map(|d| d.as_secs_f64()),
-                ctx,
-            },
+            } => {
+                let mut ctx = ctx;
+                if ctx.request_id.is_none() {
+                    ctx.request_id = body.request_id;
+                }
+                Error::Api {
+                    kind: ApiErrorKind::from_status(status),
+                    status,
+                    info: Box::new(ApiErrorInfo {
+                        message: body.message,
+                        code: body.code,
+                        details: body.details,
+                        documentation_url: body.documentation_url,
+                        retry_after: retry_after.map(|d| d.as_secs_f64()),
+                    }),
+                    ctx,
+                }
+            }
             Failure::Network {
                 message, timeout, ..
             } => {

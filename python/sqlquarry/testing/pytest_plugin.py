@@ -90,3 +90,21 @@ def aifordb_server(sqlquarry_aifordb_server):
         yield sqlquarry_aifordb_server
     finally:
         sqlquarry_aifordb_server.reset()
+
+
+@pytest.fixture
+def slateo_client(slateo_server):
+    """A sqlquarry.SlateoClient pointed at the Slateo emulator."""
+    import sqlquarry
+
+    return sqlquarry.SlateoClient(api_key=slateo_server.api_key, base_url=slateo_server.url)
+
+
+@pytest.fixture
+def aifordb_client(aifordb_server):
+    """A sqlquarry.AIForDatabaseClient pointed at the AI for Database emulator."""
+    import sqlquarry
+
+    return sqlquarry.AIForDatabaseClient(
+        api_key=aifordb_server.api_key, base_url=aifordb_server.base_url
+    )

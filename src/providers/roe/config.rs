@@ -4,7 +4,8 @@
 use std::time::Duration;
 
 use crate::error::{Error, Result};
-use crate::transport::{RetryPolicy, TransportConfig};
+use crate::providers::settings::{nonempty, resolve, CommonOptions, ServiceDefaults};
+use crate::transport::TransportConfig;
 
 pub const DEFAULT_BASE_URL: &str = "https://api.roe-ai.com";
 
@@ -38,89 +39,42 @@ impl std::fmt::Debug for RoeConfig {
     }
 }
 
+const DEFAULTS: ServiceDefaults = ServiceDefaults {
+    service: "Roe",
+    env_prefix: "ROE",
+    base_url: DEFAULT_BASE_URL,
+};
+
 impl RoeConfig {
     /// `env` looks up an environment variable (injected so tests need not touch the real one).
     pub fn resolve(opts: RoeOptions, env: impl Fn(&str) -> Option<String>) -> Result<Self> {
-        let nonempty = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
-        let api_key = nonempty(opts.api_key)
-            .or_else(|| nonempty(env("ROE_API_KEY")))
-            .ok_or_else(|| {
-                Error::Config("no Roe API key: pass api_key=... or set ROE_API_KEY".into())
-            })?;
-        // Users paste whole header values; the transport adds the scheme itself.
-        let api_key = api_key
-            .trim()
-            .strip_prefix("Bearer ")
-            .unwrap_or(api_key.trim())
-            .trim()
-            .to_owned();
+        let common = CommonOptions {
+            api_key: opts.api_key,
+            base_url: opts.base_url,
+            timeout: opts.timeout,
+            max_retries: opts.max_retries,
+        };
+        let mut transport = resolve(common, &DEFAULTS, &env)?;
         let organization_id =
             nonempty(opts.organization_id).or_else(|| nonempty(env("ROE_ORGANIZATION_ID")));
-        let base_url = nonempty(opts.base_url)
-            .or_else(|| nonempty(env("ROE_BASE_URL")))
-            .unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
-        if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
-            return Err(Error::Config(format!(
-                "base URL must start with http:// or https://, got {base_url:?}"
-            )));
-        }
-        let timeout = match opts.timeout {
-            Some(t) => t,
-            None => match env("ROE_TIMEOUT") {
-                Some(v) => parse_seconds(&v, "ROE_TIMEOUT")?,
-                None => Duration::from_secs(60),
-            },
-        };
-        let max_retries = match opts.max_retries {
-            Some(n) => n,
-            None => match env("ROE_MAX_RETRIES") {
-                Some(v) => v.trim().parse().map_err(|_| {
-                    Error::Config(format!("ROE_MAX_RETRIES must be a whole number, got {v:?}"))
-                })?,
-                None => 3,
-            },
-        };
         let server_timezone = opts.server_timezone.unwrap_or_else(|| "UTC".into());
         if server_timezone.parse::<chrono_tz::Tz>().is_err() {
             return Err(Error::Config(format!(
                 "unknown time zone {server_timezone:?}"
             )));
         }
-        let mut extra_headers = Vec::new();
         if let Some(org) = &organization_id {
-            extra_headers.push(("x-organization-id", org.clone()));
+            transport
+                .extra_headers
+                .push(("x-organization-id", org.clone()));
         }
         Ok(RoeConfig {
             organization_id,
             worksheet_id: nonempty(opts.worksheet_id),
             server_timezone,
-            transport: TransportConfig {
-                service: "Roe",
-                base_url: base_url.trim_end_matches('/').to_owned(),
-                api_key,
-                extra_headers,
-                connect_timeout: Duration::from_secs(10).min(timeout),
-                read_timeout: timeout,
-                retry: RetryPolicy {
-                    max_retries,
-                    ..RetryPolicy::default()
-                },
-            },
+            transport,
         })
     }
-}
-
-fn parse_seconds(v: &str, name: &str) -> Result<Duration> {
-    v.trim()
-        .parse::<f64>()
-        .ok()
-        .filter(|s| s.is_finite() && *s > 0.0)
-        .map(Duration::from_secs_f64)
-        .ok_or_else(|| {
-            Error::Config(format!(
-                "{name} must be a positive number of seconds, got {v:?}"
-            ))
-        })
 }
 
 #[cfg(test)]

@@ -96,11 +96,11 @@ impl RoeClient {
             // This endpoint's documented 400 is the database refusing the SQL.
             Error::Api {
                 status: 400,
-                message,
+                info,
                 ctx,
                 ..
             } => Error::QueryFailed {
-                message,
+                message: info.message,
                 status: Some(400),
                 ctx,
             },
