@@ -5,7 +5,7 @@
 //! The framer only tracks strings and bracket depth; every byte it skips is parsed strictly
 //! later by the chunk decoders, so nothing goes unvalidated.
 
-use memchr::memchr2;
+use memchr::{memchr2, memchr3};
 
 use super::scanner::Scanner;
 
@@ -130,6 +130,10 @@ impl Walker<'_> {
 
 /// Frames the array whose `[` is at `open`: row starts at depth 1, chunk boundaries every
 /// `chunk_bytes`, and the position of the closing `]`.
+///
+/// Only strings and square brackets matter here: objects are balanced inside a row and
+/// never change the array depth, so the scan jumps (SIMD memchr) from one `"`, `[` or `]`
+/// to the next. A row that is not an array is left for the chunk decoder to reject.
 fn frame_rows(body: &str, open: usize, chunk_bytes: usize) -> Result<RowsSpan, String> {
     let b = body.as_bytes();
     let mut i = open + 1;
@@ -137,13 +141,16 @@ fn frame_rows(body: &str, open: usize, chunk_bytes: usize) -> Result<RowsSpan, S
     let mut rows = 0usize;
     let mut chunks = Vec::new();
     let mut last_chunk = usize::MAX;
-    while i < b.len() {
+    while let Some(off) = memchr3(b'"', b'[', b']', &b[i..]) {
+        i += off;
         match b[i] {
             b'"' => {
                 // Skip the string: to the next quote not escaped.
                 i += 1;
                 loop {
-                    let off = memchr2(b'"', b'\\', &b[i..])
+                    let off = b
+                        .get(i..)
+                        .and_then(|rest| memchr2(b'"', b'\\', rest))
                         .ok_or_else(|| format!("unterminated string in rows after byte {i}"))?;
                     i += off;
                     if b[i] == b'\\' {
@@ -155,7 +162,7 @@ fn frame_rows(body: &str, open: usize, chunk_bytes: usize) -> Result<RowsSpan, S
                 }
                 continue;
             }
-            b'[' | b'{' => {
+            b'[' => {
                 if depth == 1 {
                     if last_chunk == usize::MAX || i - last_chunk >= chunk_bytes {
                         chunks.push((i, rows));
@@ -165,7 +172,7 @@ fn frame_rows(body: &str, open: usize, chunk_bytes: usize) -> Result<RowsSpan, S
                 }
                 depth += 1;
             }
-            b']' | b'}' => {
+            _ => {
                 depth -= 1;
                 if depth == 0 {
                     if chunks.is_empty() {
@@ -179,7 +186,6 @@ fn frame_rows(body: &str, open: usize, chunk_bytes: usize) -> Result<RowsSpan, S
                     });
                 }
             }
-            _ => {}
         }
         i += 1;
     }

@@ -116,6 +116,16 @@ proptest! {
     }
 
     #[test]
+    fn framing_arbitrary_text_never_panics(body in "\\{\"result_rows\": \\[[\\[\\]\"\\\\a,{}: ]{0,40}") {
+        if let Ok(f) = super::framing::frame(&body, 3) {
+            for span in &f.spans {
+                let columns = specs(&[1, 28]);
+                let _ = super::decode(super::Rows::Framed { body: &body, span }, &columns, 2);
+            }
+        }
+    }
+
+    #[test]
     fn structured_rows_never_panic(
         cols in prop::collection::vec(0usize..64, 1..4),
         rows in prop::collection::vec(prop::collection::vec(json_value(), 0..5), 0..6),

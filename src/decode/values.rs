@@ -3,7 +3,7 @@
 //! 8601, epoch numbers) and rejects everything else with a short reason.
 
 use arrow_buffer::i256;
-use chrono::{NaiveDate, TimeZone};
+use chrono::TimeZone;
 use chrono_tz::Tz;
 
 pub type Reason = String;
@@ -109,7 +109,47 @@ fn scaled_digits(text: &str, precision: u8, scale: i8) -> Result<(bool, Vec<u8>)
     Ok((d.negative, d.digits))
 }
 
+/// Plain `-?digits(.digits)?` text that needs no exponent handling: parsed without allocating.
+fn fast_decimal128(text: &str, precision: u8, scale: i8) -> Option<Result<i128, Reason>> {
+    let b = text.as_bytes();
+    let (neg, body) = match b.first()? {
+        b'-' => (true, &b[1..]),
+        _ => (false, b),
+    };
+    let dot = body.iter().position(|&c| c == b'.');
+    let (int_part, frac) = match dot {
+        Some(p) => (&body[..p], &body[p + 1..]),
+        None => (body, &body[..0]),
+    };
+    if int_part.is_empty() || frac.len() > scale as usize || (dot.is_some() && frac.is_empty()) {
+        return None; // leave the unusual shapes to the general path
+    }
+    let mut v: i128 = 0;
+    let mut digits = 0usize;
+    for &c in int_part.iter().chain(frac) {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        if v != 0 || c != b'0' {
+            digits += 1;
+        }
+        if digits > 38 {
+            return None;
+        }
+        v = v * 10 + (c - b'0') as i128;
+    }
+    let missing = scale as usize - frac.len();
+    if digits > 0 && digits + missing > precision as usize {
+        return Some(Err(format!("does not fit Decimal({precision}, {scale})")));
+    }
+    v *= 10i128.pow(missing as u32);
+    Some(Ok(if neg { -v } else { v }))
+}
+
 pub fn parse_decimal128(text: &str, precision: u8, scale: i8) -> Result<i128, Reason> {
+    if let Some(fast) = fast_decimal128(text, precision, scale) {
+        return fast;
+    }
     let (neg, digits) = scaled_digits(text, precision, scale)?;
     // At most 38 digits: cannot overflow i128.
     let v = digits.iter().fold(0i128, |acc, &d| acc * 10 + d as i128);
@@ -204,7 +244,17 @@ fn parse_ymd(b: &[u8]) -> Option<i64> {
     if b[4] != b'-' || b[7] != b'-' {
         return None;
     }
-    NaiveDate::from_ymd_opt(y as i32, m, d)?;
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days_in_month = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    if d == 0 || d > days_in_month {
+        return None;
+    }
     Some(days_from_civil(y as i64, m, d))
 }
 
@@ -412,6 +462,10 @@ mod tests {
             Ok(12345678901234567890123456781234567891)
         );
         assert!(parse_decimal128("1.255", 18, 2).is_err());
+        assert_eq!(parse_decimal128("1.2", 4, 2), Ok(120));
+        assert!(parse_decimal128("123.4", 4, 2).is_err());
+        assert_eq!(parse_decimal128("-0.00", 4, 2), Ok(0));
+        assert!(parse_decimal128("-", 4, 2).is_err());
         assert!(parse_decimal128("1234567890123456789", 18, 2).is_err());
         assert!(parse_decimal128("abc", 18, 2).is_err());
         assert!(parse_decimal128("1e999999999999", 18, 2).is_err());
