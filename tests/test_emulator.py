@@ -12,10 +12,10 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from urllib.parse import urlencode
 
 import pytest
 
+from raw_http import send
 from sqlquarry.testing._demo import load_demo_dataset
 from sqlquarry.testing._engine import split_statements
 
@@ -23,25 +23,11 @@ ORG = "11111111-2222-4333-8444-555555555555"
 QUERY = "/v1/database/query/"
 ASYNC = "/v1/database/query/async/"
 BLANK = {"message": "query: This field may not be blank."}
-# No proxies: the emulator is on loopback whatever the environment says.
-_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
 def call(srv, method, path, body=None, query=None, key="test-key", headers=None):
     """(status, headers, raw body bytes) of one request."""
-    url = srv.url + path + ("?" + urlencode(query) if query else "")
-    data = None if body is None else json.dumps(body).encode()
-    req = urllib.request.Request(url, data=data, method=method)
-    req.add_header("Content-Type", "application/json")
-    if key is not None:
-        req.add_header("Authorization", f"Bearer {key}")
-    for name, value in (headers or {}).items():
-        req.add_header(name, value)
-    try:
-        with _OPENER.open(req, timeout=30) as resp:
-            return resp.status, dict(resp.headers), resp.read()
-    except urllib.error.HTTPError as err:
-        return err.code, dict(err.headers), err.read()
+    return send(srv.url + path, method, body, query, key, headers)
 
 
 def call_json(srv, method, path, body=None, **kwargs):
@@ -380,3 +366,19 @@ def test_import_does_not_load_chdb():
     code = "import sys, sqlquarry.testing.pytest_plugin; assert 'chdb' not in sys.modules"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
     subprocess.run([sys.executable, "-c", code], check=True, env=env)
+
+
+def test_serve_canned_body(roe_server):
+    body = json.dumps([{"row_count": 1, "result_rows": [[1]], "pad": "x" * 2000}]).encode()
+    roe_server.serve_canned("SELECT canned", body)
+    assert call(roe_server, "POST", QUERY, {"query": "SELECT canned"})[::2] == (200, body)
+    # Still behind auth and faults, still gzipped when asked; other SQL runs as usual.
+    assert query(roe_server, "SELECT canned", key="wrong")[0] == 401
+    roe_server.inject_fault(status=503)
+    assert query(roe_server, "SELECT canned")[0] == 503
+    gz = {"Accept-Encoding": "gzip"}
+    _, headers, raw = call(roe_server, "POST", QUERY, {"query": "SELECT canned"}, headers=gz)
+    assert headers["Content-Encoding"] == "gzip" and gzip.decompress(raw) == body
+    assert query(roe_server, "SELECT 2 AS canned")[1][0]["result_rows"] == [[2]]
+    roe_server.reset()
+    assert query(roe_server, "SELECT canned")[0] == 400  # reset() forgets it

@@ -5,13 +5,11 @@ from __future__ import annotations
 import json
 import re
 import time
-import urllib.error
-import urllib.request
-from urllib.parse import urlencode
 
 import pytest
 
-_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+from raw_http import send
+
 RATE_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
 TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
 CONNECTION = {
@@ -38,17 +36,7 @@ class Response:
 def call(srv, method, path, body=None, query=None, key="test-key", raw=None, base=None):
     """One request to `base` (the server's base_path by default) + path."""
     prefix = srv.base_path if base is None else base
-    url = srv.url + prefix + path + ("?" + urlencode(query) if query else "")
-    data = raw if raw is not None else None if body is None else json.dumps(body).encode()
-    req = urllib.request.Request(url, data=data, method=method)
-    req.add_header("Content-Type", "application/json")
-    if key is not None:
-        req.add_header("Authorization", f"Bearer {key}")
-    try:
-        with _OPENER.open(req, timeout=30) as resp:
-            return Response(resp.status, dict(resp.headers), resp.read())
-    except urllib.error.HTTPError as err:
-        return Response(err.code, dict(err.headers), err.read())
+    return Response(*send(srv.url + prefix + path, method, body, query, key, raw=raw))
 
 
 def ask(srv, question, connection_id="conn_local", **extra):

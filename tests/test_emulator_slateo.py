@@ -7,34 +7,19 @@ import decimal
 import gzip
 import json
 import time
-import urllib.error
-import urllib.request
-from urllib.parse import urlencode
 
 import pytest
 
+from raw_http import send
 from sqlquarry.testing._slateo import DOCUMENTATION_URL, slateo_type
 
-_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 QUERY_KEYS = {"id", "sql", "analyticalDatabaseConfigId", "createdBy", "createdAt", "updatedAt"}
 REF_KEYS = {"id", "queryId", "name", "permalink", "createdAt", "updatedAt"}
 
 
 def call(srv, method, path, body=None, query=None, key="test-key", headers=None, raw=None):
     """(status, headers, raw body bytes) of one request."""
-    url = srv.url + path + ("?" + urlencode(query) if query else "")
-    data = raw if raw is not None else None if body is None else json.dumps(body).encode()
-    req = urllib.request.Request(url, data=data, method=method)
-    req.add_header("Content-Type", "application/json")
-    if key is not None:
-        req.add_header("Authorization", f"Bearer {key}")
-    for name, value in (headers or {}).items():
-        req.add_header(name, value)
-    try:
-        with _OPENER.open(req, timeout=30) as resp:
-            return resp.status, dict(resp.headers), resp.read()
-    except urllib.error.HTTPError as err:
-        return err.code, dict(err.headers), err.read()
+    return send(srv.url + path, method, body, query, key, headers, raw)
 
 
 def call_json(srv, method, path, body=None, **kwargs):

@@ -177,65 +177,36 @@ fn decode_chunk(
     Ok(batches)
 }
 
-/// Decodes `rows_json` (a JSON array of row arrays) into batches of `schema_of(columns)`.
+/// Decodes `rows_json` (a JSON array of row arrays) into batches of `schema_of(columns)`,
+/// on this thread: the array's inside is one chunk.
 pub fn decode_rows(
     rows_json: &str,
     columns: &[ColumnSpec],
     batch_rows: usize,
 ) -> Result<Vec<RecordBatch>, Box<DecodeError>> {
     let schema = schema_of(columns);
+    let text = rows_json.trim_ascii();
+    let inner = text
+        .strip_prefix('[')
+        .and_then(|t| t.strip_suffix(']'))
+        .ok_or_else(|| {
+            Box::new(DecodeError {
+                message: "malformed result rows: not a JSON array of rows".into(),
+                ..Default::default()
+            })
+        })?;
     let batch_rows = batch_rows.max(1);
-    let mut builders: Vec<Box<dyn ColumnBuilder>> = columns
-        .iter()
-        .map(|c| builder_for(c, batch_rows.min(4096)))
-        .collect();
-    let mut batches = Vec::new();
-    let mut sc = Scanner::new(rows_json);
-    let body_err = |message: String, row: Option<usize>| {
-        Box::new(DecodeError {
-            message: format!("malformed result rows: {message}"),
-            row,
-            ..Default::default()
-        })
-    };
-
-    sc.expect(b'[', "'[' opening the rows")
-        .map_err(|m| body_err(m, None))?;
-    let mut row = 0usize;
-    let mut in_batch = 0usize;
-    if !sc.eat(b']') {
-        loop {
-            if !sc.eat(b'[') {
-                let v = sc.value().map_err(|m| body_err(m, Some(row)))?;
-                return Err(Box::new(DecodeError {
-                    message: "a row is not a JSON array".into(),
-                    row: Some(row),
-                    excerpt: Some(v.excerpt()),
-                    ..Default::default()
-                }));
-            }
-            decode_row(&mut sc, row, columns, &mut builders)?;
-            row += 1;
-            in_batch += 1;
-            if in_batch == batch_rows {
-                batches.push(finish_batch(&schema, &mut builders)?);
-                in_batch = 0;
-            }
-            if sc.eat(b']') {
-                break;
-            }
-            sc.expect(b',', "',' or ']' after a row")
-                .map_err(|m| body_err(m, Some(row)))?;
-        }
-    }
-    if !sc.at_end() {
-        return Err(body_err(
-            format!("unexpected text after the rows at byte {}", sc.position()),
-            None,
-        ));
-    }
-    if in_batch > 0 || batches.is_empty() {
-        batches.push(finish_batch(&schema, &mut builders)?);
+    let mut batches = decode_chunk(
+        inner,
+        0,
+        true,
+        columns,
+        &schema,
+        batch_rows,
+        batch_rows.min(4096),
+    )?;
+    if batches.is_empty() {
+        batches.push(RecordBatch::new_empty(schema));
     }
     Ok(batches)
 }

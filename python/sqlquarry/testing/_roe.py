@@ -120,6 +120,7 @@ class RoeServer(JsonApp):
         self._tasks_lock = threading.Lock()
         self._by_task: dict[str, _Task] = {}
         self._by_worksheet_query: dict[str, _Task] = {}
+        self._canned: dict[str, bytes] = {}
 
     # -- public helpers -----------------------------------------------------
 
@@ -132,6 +133,12 @@ class RoeServer(JsonApp):
         """Run setup SQL (several statements allowed) on the backing engine."""
         self.engine.execute(sql)
 
+    def serve_canned(self, sql: str, body: bytes) -> None:
+        """Answer `POST /v1/database/query/` for exactly this SQL text with `body` as is
+        (status 200; auth, faults and gzip still apply), without running anything.
+        For benchmarks: a pre-built result body of any size. reset() forgets them."""
+        self._canned[sql] = bytes(body)
+
     def reset(self) -> None:
         """Restore constructor settings; drop faults, the request log and tasks."""
         for name, value in self._initial.items():
@@ -141,6 +148,7 @@ class RoeServer(JsonApp):
         with self._tasks_lock:
             self._by_task.clear()
             self._by_worksheet_query.clear()
+        self._canned.clear()
 
     # -- routing ------------------------------------------------------------
 
@@ -172,6 +180,10 @@ class RoeServer(JsonApp):
         )
         if denied:
             return denied
+        sql = body.get("query")
+        canned = self._canned.get(sql) if isinstance(sql, str) else None
+        if canned is not None:
+            return Reply(200, canned)
         statements = _statements_of(body)
         if statements is None:
             return json_reply(400, _BLANK)
