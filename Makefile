@@ -10,7 +10,7 @@ export PATH := $(BIN):$(HOME)/.cargo/bin:$(PATH)
 DEV_DEPS := "maturin>=1.7,<2" "chdb>=3" "pytest>=7" "pytest-asyncio>=0.23" \
             "pyarrow>=14" "pandas>=2" "polars>=1" "orjson>=3" "ruff>=0.5"
 
-.PHONY: demo test lint fmt fuzz develop develop-release clean
+.PHONY: demo test lint fmt fuzz develop develop-release clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,11 @@ develop-release: $(DEPS)
 demo: develop-release
 	$(BIN)/python examples/demo.py
 
+# 1M rows from the emulator into Arrow/pandas/polars vs plain Python (README, Performance).
+# BENCH_ARGS="--quick" for one run at 1M only; see bench/run.py --help.
+bench: develop-release
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
 test: $(DEPS)
 	cargo test --quiet
 	$(MAKE) --no-print-directory develop
@@ -41,8 +46,8 @@ fuzz:
 lint: $(DEPS)
 	cargo fmt --check
 	cargo clippy --all-targets --quiet -- -D warnings
-	$(BIN)/ruff check python tests examples
-	$(BIN)/ruff format --check python tests examples
+	$(BIN)/ruff check python tests examples bench
+	$(BIN)/ruff format --check python tests examples bench
 
 fmt: $(DEPS)
 	cargo fmt

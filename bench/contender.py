@@ -1,0 +1,437 @@
+"""Run ONE benchmark contender in this (fresh) process and print one JSON line.
+
+    python bench/contender.py NAME URL API_KEY SQL [--body-file PATH] [--dump PATH]
+
+Every contender imports what it needs and builds its HTTP client first (not timed, the
+same for all); the clock runs from "the request starts" to "the typed table is in hand".
+Then it reports peak RSS (VmHWM) and the RSS after imports (VmRSS) from /proc/self/status.
+With --dump, after all measurements, the table is brought to one common Arrow form and
+written as an Arrow IPC file, together with the problems of its own types, so the driver
+can check that every contender produced the same typed table (nobody wins by doing less).
+
+Contenders (see CONTENDERS): sqlquarry_arrow / _pandas / _polars; what users write today
+(json_pandas, requests_pandas, orjson_polars, orjson_pyarrow); and the floors
+(floor_download, floor_download_native, floor_decode).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import sys
+import time
+
+ORG = "bench"
+RUN_PATH = "/v1/database/query/"
+
+# The columns of the typed table every contender must produce (types: see common_form).
+COLUMNS = ["id", "name", "created_at", "score", "qty", "price", "flag", "file"]
+
+
+class Unavailable(Exception):
+    """The contender cannot run with this build or environment (reported, not fatal)."""
+
+
+# -- process measurements ---------------------------------------------------------------
+
+
+def _status_kib(field: str) -> int:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    raise RuntimeError(f"{field} missing from /proc/self/status")
+
+
+def rss_bytes() -> int:
+    return _status_kib("VmRSS") * 1024
+
+
+def peak_rss_bytes() -> int:
+    return _status_kib("VmHWM") * 1024
+
+
+# -- plain-Python HTTP, as users write it -----------------------------------------------
+
+
+def _request_args(url: str, api_key: str, sql: str) -> tuple[str, bytes, dict]:
+    payload = json.dumps({"query": sql, "organization_id": ORG}).encode()
+    headers = {"Authorization": f"Bearer {api_key}", "Content-Type": "application/json"}
+    return f"{url}{RUN_PATH}?organization_id={ORG}", payload, headers
+
+
+def _urllib_fetcher(url: str, api_key: str, sql: str):
+    import urllib.request
+
+    # No proxies: the emulator is on loopback whatever the environment says.
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    target, payload, headers = _request_args(url, api_key, sql)
+
+    def fetch() -> bytes:
+        req = urllib.request.Request(target, data=payload, headers=headers, method="POST")
+        with opener.open(req, timeout=300) as resp:
+            return resp.read()
+
+    return fetch
+
+
+def _requests_fetcher(url: str, api_key: str, sql: str):
+    try:
+        import requests
+    except ImportError:
+        raise Unavailable("requests is not installed (pip install requests)") from None
+    session = requests.Session()
+    session.trust_env = False  # no proxies, as for urllib
+    target, payload, headers = _request_args(url, api_key, sql)
+
+    def fetch() -> bytes:
+        resp = session.post(target, data=payload, headers=headers, timeout=300)
+        resp.raise_for_status()
+        return resp.content
+
+    return fetch
+
+
+def _import_pyarrow():
+    """pyarrow, plus pandas when installed: pyarrow imports pandas lazily the first time
+    it meets a tz-aware timestamp (~0.5 s), an import that must not land on the clock."""
+    import pyarrow
+
+    try:
+        import pandas  # noqa: F401
+    except ImportError:
+        pass
+    return pyarrow
+
+
+def _roe_client(url: str, api_key: str):
+    import sqlquarry
+
+    return sqlquarry.RoeClient(api_key=api_key, base_url=url, organization_id=ORG)
+
+
+# -- the contenders ---------------------------------------------------------------------
+# Each builder does its imports and setup (untimed) and returns `run`, the timed part.
+
+
+def sqlquarry_arrow(url, api_key, sql, body_file):
+    _import_pyarrow()  # imported before the clock, as for every contender
+
+    client = _roe_client(url, api_key)
+    return lambda: client.query(sql).to_arrow()
+
+
+def sqlquarry_pandas(url, api_key, sql, body_file):
+    import pandas  # noqa: F401
+    import pyarrow  # noqa: F401
+
+    client = _roe_client(url, api_key)
+    return lambda: client.query(sql).to_pandas()
+
+
+def sqlquarry_polars(url, api_key, sql, body_file):
+    import polars  # noqa: F401
+
+    client = _roe_client(url, api_key)
+    return lambda: client.query(sql).to_polars()
+
+
+def _json_pandas(fetch):
+    """json + pandas, typed the way a careful user would. Exact decimals the cheapest
+    way the standard library offers: json.loads(parse_float=decimal.Decimal) (exact for
+    any precision), then the float column back to float64 (float(Decimal(text)) is the
+    correctly rounded value of the text, as float(text) would be)."""
+    import decimal
+    import json as std_json
+
+    import pandas as pd
+
+    def run():
+        result = std_json.loads(fetch(), parse_float=decimal.Decimal)[-1]
+        df = pd.DataFrame(result["result_rows"], columns=result["column_names"])
+        df["id"] = df["id"].astype("uint64")
+        df["name"] = df["name"].astype("string")
+        # The strings carry "+00:00"; ISO8601 was the fastest correct format here.
+        df["created_at"] = pd.to_datetime(df["created_at"], utc=True, format="ISO8601")
+        df["score"] = df["score"].astype("float64")
+        df["qty"] = df["qty"].astype("Int32")
+        # price stays an object column of exact decimal.Decimal values.
+        df["flag"] = df["flag"].astype("bool")
+        df["file"] = df["file"].astype("string")
+        return df
+
+    return run
+
+
+def json_pandas(url, api_key, sql, body_file):
+    return _json_pandas(_urllib_fetcher(url, api_key, sql))
+
+
+def requests_pandas(url, api_key, sql, body_file):
+    return _json_pandas(_requests_fetcher(url, api_key, sql))
+
+
+def orjson_polars(url, api_key, sql, body_file):
+    import orjson
+    import polars as pl
+
+    fetch = _urllib_fetcher(url, api_key, sql)
+    schema = {
+        "id": pl.UInt64,
+        "name": pl.String,
+        "created_at": pl.String,  # parsed below: polars takes no text into a Datetime here
+        "score": pl.Float64,
+        "qty": pl.Int32,
+        # orjson gives floats; polars rounds each to the declared scale (exact for these
+        # values, which have <= 10 significant digits; orjson has no exact-decimal mode).
+        "price": pl.Decimal(18, 2),
+        "flag": pl.Boolean,
+        "file": pl.String,
+    }
+
+    def run():
+        result = orjson.loads(fetch())[-1]
+        df = pl.DataFrame(result["result_rows"], schema=schema, orient="row")
+        return df.with_columns(
+            pl.col("created_at").str.to_datetime("%Y-%m-%d %H:%M:%S%:z", time_zone="UTC")
+        )
+
+    return run
+
+
+def orjson_pyarrow(url, api_key, sql, body_file):
+    import orjson
+
+    pa = _import_pyarrow()
+
+    fetch = _urllib_fetcher(url, api_key, sql)
+
+    def run():
+        result = orjson.loads(fetch())[-1]
+        rows = result["result_rows"]
+        # Column by column (zip(*rows) over a million rows is several times slower).
+        col = [[row[i] for row in rows] for i in range(len(result["column_names"]))]
+        arrays = [
+            pa.array(col[0], pa.uint64()),
+            pa.array(col[1], pa.string()),
+            # Arrow's ISO 8601 cast reads the "+00:00" offset (faster than strptime).
+            pa.array(col[2], pa.string()).cast(pa.timestamp("s", tz="UTC")),
+            pa.array(col[3], pa.float64()),
+            pa.array(col[4], pa.int32()),
+            # Floats from orjson, rounded to the scale by Arrow's cast (exact here, see
+            # orjson_polars); Decimal(repr(x)) per value gives the same, 40x slower.
+            pa.array(col[5], pa.float64()).cast(pa.decimal128(18, 2)),
+            pa.array(col[6], pa.bool_()),
+            pa.array(col[7], pa.string()),
+        ]
+        return pa.Table.from_arrays(arrays, names=result["column_names"])
+
+    return run
+
+
+def floor_download(url, api_key, sql, body_file):
+    return _urllib_fetcher(url, api_key, sql)
+
+
+def floor_download_native(url, api_key, sql, body_file):
+    client = _roe_client(url, api_key)
+    if not hasattr(client, "_run_raw"):
+        raise Unavailable("this build has no RoeClient._run_raw")
+    return lambda: client._run_raw(sql)
+
+
+def floor_decode(url, api_key, sql, body_file):
+    _import_pyarrow()
+
+    from sqlquarry import _native
+
+    decode = getattr(_native, "_decode_roe_body", None)
+    if decode is None:
+        raise Unavailable("this build has no sqlquarry._native._decode_roe_body")
+    if not body_file:
+        raise Unavailable("floor_decode needs --body-file")
+
+    def prepare():
+        # Read before the clock: this floor times decoding bytes already in memory.
+        with open(body_file, "rb") as f:
+            return f.read()
+
+    def run(body):
+        return decode(body)[-1].to_arrow()
+
+    run.prepare = prepare
+    return run
+
+
+CONTENDERS = {
+    f.__name__: f
+    for f in (
+        sqlquarry_arrow,
+        sqlquarry_pandas,
+        sqlquarry_polars,
+        json_pandas,
+        requests_pandas,
+        orjson_polars,
+        orjson_pyarrow,
+        floor_download,
+        floor_download_native,
+        floor_decode,
+    )
+}
+
+
+# -- the common form and type checks ----------------------------------------------------
+
+
+def _expected_arrow_types():
+    import pyarrow as pa
+
+    return {
+        "id": [pa.uint64()],
+        "name": [pa.string(), pa.large_string(), pa.string_view()],
+        "created_at": [pa.timestamp(u, tz="UTC") for u in ("s", "ms", "us", "ns")],
+        "score": [pa.float64()],
+        "qty": [pa.int32()],
+        "price": [pa.decimal128(18, 2)],
+        "flag": [pa.bool_()],
+        "file": [pa.string(), pa.large_string(), pa.string_view()],
+    }
+
+
+def type_problems(out) -> list[str]:
+    """How the contender's own table differs from the typed table asked for."""
+    kind = type(out).__module__.split(".")[0]
+    problems: list[str] = []
+    if kind == "pyarrow":
+        expected = _expected_arrow_types()
+        for name in COLUMNS:
+            t = out.schema.field(name).type
+            if t not in expected[name]:
+                problems.append(f"{name}: {t}")
+    elif kind == "pandas":
+        import decimal
+
+        import pandas as pd
+
+        dt = out.dtypes
+        checks = {
+            "id": str(dt["id"]) in ("uint64", "UInt64"),
+            "name": isinstance(dt["name"], pd.StringDtype),
+            "created_at": str(getattr(dt["created_at"], "tz", None)) == "UTC",
+            "score": str(dt["score"]) in ("float64", "Float64"),
+            "qty": str(dt["qty"]) == "Int32",
+            "price": str(dt["price"]) == "object"
+            and all(isinstance(v, decimal.Decimal) for v in out["price"].head(1000)),
+            "flag": str(dt["flag"]) in ("bool", "boolean"),
+            "file": isinstance(dt["file"], pd.StringDtype),
+        }
+        problems += [f"{name}: {dt[name]}" for name, ok in checks.items() if not ok]
+    elif kind == "polars":
+        import polars as pl
+
+        expected = {
+            "id": pl.UInt64,
+            "name": pl.String,
+            "created_at": pl.Datetime(time_zone="UTC"),
+            "score": pl.Float64,
+            "qty": pl.Int32,
+            "price": pl.Decimal(18, 2),
+            "flag": pl.Boolean,
+            "file": pl.String,
+        }
+        for name, want in expected.items():
+            got = out.schema[name]
+            ok = got == want
+            if name == "created_at":
+                ok = isinstance(got, pl.Datetime) and got.time_zone == "UTC"
+            if not ok:
+                problems.append(f"{name}: {got}")
+    else:
+        problems.append(f"not a table: {type(out).__name__}")
+    return problems
+
+
+def common_form(out):
+    """The table as Arrow with one type per column (timestamps in microseconds)."""
+    import pyarrow as pa
+
+    kind = type(out).__module__.split(".")[0]
+    if kind == "pandas":
+        table = pa.Table.from_pandas(out, preserve_index=False)
+    elif kind == "polars":
+        table = out.to_arrow()
+    else:
+        table = out
+    target = pa.schema(
+        [
+            ("id", pa.uint64()),
+            ("name", pa.string()),
+            ("created_at", pa.timestamp("us", tz="UTC")),
+            ("score", pa.float64()),
+            ("qty", pa.int32()),
+            ("price", pa.decimal128(18, 2)),
+            ("flag", pa.bool_()),
+            ("file", pa.string()),
+        ]
+    )
+    table = table.select(COLUMNS)
+    # safe=True: a cast that would change a value (truncation, overflow) raises.
+    return table.cast(target, safe=True).combine_chunks()
+
+
+# -- main -------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("name", choices=sorted(CONTENDERS))
+    parser.add_argument("url")
+    parser.add_argument("api_key")
+    parser.add_argument("sql")
+    parser.add_argument("--body-file", help="the cached body (floor_decode; digest checks)")
+    parser.add_argument("--dump", help="write the common-form table here (Arrow IPC)")
+    args = parser.parse_args(argv)
+
+    report: dict = {"name": args.name, "status": "ok"}
+    try:
+        run = CONTENDERS[args.name](args.url, args.api_key, args.sql, args.body_file)
+    except Unavailable as exc:
+        report.update(status="unavailable", note=str(exc))
+        print(json.dumps(report), flush=True)
+        return 0
+    prepare = getattr(run, "prepare", None)
+
+    baseline = rss_bytes()  # after imports and setup, before the request
+    inputs = (prepare(),) if prepare else ()
+    start = time.perf_counter()
+    out = run(*inputs)
+    seconds = time.perf_counter() - start
+    peak = peak_rss_bytes()
+    del inputs
+
+    report.update(seconds=seconds, peak_rss_bytes=peak, baseline_rss_bytes=baseline)
+    if isinstance(out, bytes):
+        digest = hashlib.sha256(out).hexdigest()
+        report.update(rows=None, body_bytes=len(out), body_sha256=digest)
+    else:
+        report["rows"] = out.num_rows if hasattr(out, "num_rows") else len(out)
+        if args.body_file:
+            report["body_bytes"] = os.path.getsize(args.body_file)
+        if type(out).__module__.startswith("pyarrow"):
+            report["arrow_bytes"] = out.nbytes  # the buffers the table references
+    if args.dump and not isinstance(out, bytes):
+        import pyarrow as pa
+
+        report["type_problems"] = type_problems(out)
+        with pa.OSFile(args.dump, "wb") as sink:
+            table = common_form(out)
+            with pa.ipc.new_file(sink, table.schema) as writer:
+                writer.write_table(table)
+    print(json.dumps(report), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
