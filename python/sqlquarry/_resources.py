@@ -43,6 +43,23 @@ def body_json(body: Any) -> str | None:
     return None if body is None else json.dumps(body)
 
 
+class CoreApi:
+    """An `Api` over a native core's `request`/`request_async`; subclasses say how to read
+    the service's answer into (data, next cursor)."""
+
+    def __init__(self, core: Any) -> None:
+        self.core = core
+
+    def unwrap(self, answer: Any) -> tuple[Any, str | None]:
+        raise NotImplementedError
+
+    def call(self, method, path, query=None, body=None):
+        return self.unwrap(self.core.request(method, path, query, body_json(body)))
+
+    async def call_async(self, method, path, query=None, body=None):
+        return self.unwrap(await self.core.request_async(method, path, query, body_json(body)))
+
+
 def check_id(ident: str) -> str:
     """`ident` itself, once it is known to be a usable id."""
     if not isinstance(ident, str) or not ident.strip():

@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from sqlquarry import _native
-from sqlquarry._resources import Collection, Page, body_json, page_query
+from sqlquarry._resources import Collection, CoreApi, Page, page_query
 from sqlquarry.models import (
     Connection,
     ConnectionTest,
@@ -28,18 +28,11 @@ __all__ = [
 ]
 
 
-class _EnvelopeApi:
-    """Unwraps ``{data, meta}``; lists also carry ``next_cursor``."""
+class _EnvelopeApi(CoreApi):
+    """The core has unwrapped ``{data, meta}``: (data as JSON text, next_cursor, request id)."""
 
-    def __init__(self, core: Any) -> None:
-        self.core = core
-
-    def call(self, method, path, query=None, body=None):
-        data, next_cursor, _ = self.core.request(method, path, query, body_json(body))
-        return json.loads(data), next_cursor
-
-    async def call_async(self, method, path, query=None, body=None):
-        data, next_cursor, _ = await self.core.request_async(method, path, query, body_json(body))
+    def unwrap(self, answer: tuple[str, str | None, str | None]) -> tuple[Any, str | None]:
+        data, next_cursor, _ = answer
         return json.loads(data), next_cursor
 
 

@@ -6,30 +6,20 @@ import json
 from typing import Any
 
 from sqlquarry import _native
-from sqlquarry._resources import Collection, body_json, check_id
+from sqlquarry._resources import Collection, CoreApi, check_id
 from sqlquarry.models import QueryRef, SlateoQuery, SlateoRun
 
 __all__ = ["QueryRefs", "SlateoClient", "SlateoQueries"]
 
 
-class _SlateoApi:
+class _SlateoApi(CoreApi):
     """Slateo's lists answer ``{items, nextCursor}``; everything else is the object itself."""
 
-    def __init__(self, core: Any) -> None:
-        self.core = core
-
-    @staticmethod
-    def _unwrap(text: str) -> tuple[Any, str | None]:
-        data = json.loads(text)
+    def unwrap(self, answer: str) -> tuple[Any, str | None]:
+        data = json.loads(answer)
         if isinstance(data, dict) and "items" in data:
             return data["items"], data.get("nextCursor")
         return data, None
-
-    def call(self, method, path, query=None, body=None):
-        return self._unwrap(self.core.request(method, path, query, body_json(body)))
-
-    async def call_async(self, method, path, query=None, body=None):
-        return self._unwrap(await self.core.request_async(method, path, query, body_json(body)))
 
 
 class QueryRefs(Collection[QueryRef]):
