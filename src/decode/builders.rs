@@ -14,13 +14,36 @@ use arrow_schema::TimeUnit;
 use chrono_tz::Tz;
 
 use super::nested::{ListColumn, MapColumn, StructColumn};
-use super::scanner::Value;
+use super::scanner::{truncate, Scanner, Value};
 use super::values::*;
 use crate::types::{ColumnKind, ColumnSpec};
+
+/// Why a value could not be appended: the JSON itself, or the value (with an excerpt).
+pub(super) enum PushError {
+    Json(String),
+    Value(Reason, String),
+}
 
 pub(super) trait ColumnBuilder: Send {
     fn push(&mut self, v: &Value) -> Result<(), Reason>;
     fn finish(&mut self) -> ArrayRef;
+
+    /// Reads one value from `sc` and appends it. Builders of the common scalar types
+    /// override this to take numbers and plain strings straight from the text.
+    fn push_from(&mut self, sc: &mut Scanner) -> Result<(), PushError> {
+        let v = sc.value().map_err(PushError::Json)?;
+        self.push(&v).map_err(|r| PushError::Value(r, v.excerpt()))
+    }
+}
+
+/// The value at the scanner as text, when it is a number or a string without escapes
+/// (the common case, taken without building a `Value`); None leaves the scanner as it was.
+fn plain_text<'a>(sc: &mut Scanner<'a>) -> Result<Option<&'a str>, PushError> {
+    sc.plain_scalar().map_err(PushError::Json)
+}
+
+fn excerpt_between(sc: &Scanner, start: usize) -> String {
+    truncate(sc.text_between(start), 48)
 }
 
 pub(super) fn builder_for(spec: &ColumnSpec, capacity: usize) -> Box<dyn ColumnBuilder> {
@@ -273,6 +296,23 @@ where
     T: ArrowPrimitiveType,
     P: Fn(&str) -> Result<T::Native, Reason> + Send,
 {
+    fn push_from(&mut self, sc: &mut Scanner) -> Result<(), PushError> {
+        let start = sc.position();
+        match plain_text(sc)? {
+            Some(text) => match (self.parse)(text) {
+                Ok(x) => {
+                    self.builder.append_value(x);
+                    Ok(())
+                }
+                Err(r) => Err(PushError::Value(r, excerpt_between(sc, start))),
+            },
+            None => {
+                let v = sc.value().map_err(PushError::Json)?;
+                self.push(&v).map_err(|r| PushError::Value(r, v.excerpt()))
+            }
+        }
+    }
+
     fn push(&mut self, v: &Value) -> Result<(), Reason> {
         if let Value::Null = v {
             return null_into(self.nullable, || self.builder.append_null());
@@ -354,6 +394,17 @@ impl TextColumn {
 }
 
 impl ColumnBuilder for TextColumn {
+    fn push_from(&mut self, sc: &mut Scanner) -> Result<(), PushError> {
+        if let TextRule::Scalar = self.rule {
+            if let Some(text) = plain_text(sc)? {
+                self.builder.append_value(text);
+                return Ok(());
+            }
+        }
+        let v = sc.value().map_err(PushError::Json)?;
+        self.push(&v).map_err(|r| PushError::Value(r, v.excerpt()))
+    }
+
     fn push(&mut self, v: &Value) -> Result<(), Reason> {
         if let Value::Null = v {
             return null_into(self.nullable, || self.builder.append_null());

@@ -18,7 +18,7 @@ use arrow_schema::{Schema, SchemaRef};
 
 use crate::error::DecodeError;
 use crate::types::ColumnSpec;
-use builders::{builder_for, ColumnBuilder};
+use builders::{builder_for, ColumnBuilder, PushError};
 use framing::RowsSpan;
 use scanner::{truncate, Scanner};
 
@@ -232,22 +232,17 @@ fn decode_row(
         if i == 0 && sc.peek() == Some(b']') {
             return Err(wrong_length("0".into()));
         }
-        let v = sc.value().map_err(|m| {
+        b.push_from(sc).map_err(|e| {
+            let (message, excerpt) = match e {
+                PushError::Json(m) => (format!("malformed JSON: {m}"), None),
+                PushError::Value(reason, excerpt) => (reason, Some(excerpt)),
+            };
             Box::new(DecodeError {
-                message: format!("malformed JSON: {m}"),
+                message,
                 row: Some(row),
                 column: Some(spec.name.clone()),
                 column_type: Some(spec.declared.clone()),
-                ..Default::default()
-            })
-        })?;
-        b.push(&v).map_err(|reason| {
-            Box::new(DecodeError {
-                message: reason,
-                row: Some(row),
-                column: Some(spec.name.clone()),
-                column_type: Some(spec.declared.clone()),
-                excerpt: Some(v.excerpt()),
+                excerpt,
                 query_id: None,
             })
         })?;

@@ -95,6 +95,33 @@ impl<'a> Scanner<'a> {
         self.peek().is_none()
     }
 
+    /// The text between `start` and the current position, for error excerpts.
+    pub fn text_between(&self, start: usize) -> &'a str {
+        &self.text[start.min(self.pos)..self.pos]
+    }
+
+    /// A number's text, or a string's content when it has no escapes, consumed; None
+    /// (nothing consumed) for anything else, which the caller reads with `value()`.
+    pub fn plain_scalar(&mut self) -> Result<Option<&'a str>, String> {
+        match self.peek() {
+            Some(b'-' | b'0'..=b'9') => self.number().map(Some),
+            Some(b'"') => {
+                let b = self.bytes();
+                let start = self.pos + 1;
+                let Some(off) = memchr::memchr2(b'"', b'\\', &b[start..]) else {
+                    return Ok(None); // unterminated: let value() report it
+                };
+                let end = start + off;
+                if b[end] == b'\\' || b[start..end].iter().any(|&c| c < 0x20) {
+                    return Ok(None);
+                }
+                self.pos = end + 1;
+                Ok(Some(&self.text[start..end]))
+            }
+            _ => Ok(None),
+        }
+    }
+
     pub fn value(&mut self) -> Result<Value<'a>, String> {
         match self.peek() {
             Some(b'"') => self.string().map(Value::Str),
