@@ -138,6 +138,13 @@ class Collection(Generic[M]):
     async def delete_async(self, ident: str) -> None:
         await self._api.call_async("DELETE", self._item(ident))
 
+    def _update(self, ident: str, fields: dict[str, Any]) -> M:
+        """PATCHes the named fields of one item."""
+        return self._send("PATCH", self._item(ident), fields)
+
+    async def _update_async(self, ident: str, fields: dict[str, Any]) -> M:
+        return await self._send_async("PATCH", self._item(ident), fields)
+
     # Typed create/update signatures live in the subclasses, which call these.
     def _send(self, method: str, path: str, body: Any, model: type[Model] | None = None) -> Any:
         data = self._api.call(method, path, None, body)[0]

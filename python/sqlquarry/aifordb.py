@@ -59,10 +59,10 @@ class Dashboards(Collection[Dashboard]):
 
     def update(self, ident: str, **fields: Any) -> Dashboard:
         """Changes the named fields (``widgets`` is replaced as a whole)."""
-        return self._send("PATCH", self._item(ident), fields)
+        return self._update(ident, fields)
 
     async def update_async(self, ident: str, **fields: Any) -> Dashboard:
-        return await self._send_async("PATCH", self._item(ident), fields)
+        return await self._update_async(ident, fields)
 
 
 class Workflows(Collection[Workflow]):

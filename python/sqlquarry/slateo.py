@@ -33,10 +33,10 @@ class QueryRefs(Collection[QueryRef]):
         return await self._send_async("POST", self._path, body)
 
     def update(self, ident: str, **fields: Any) -> QueryRef:
-        return self._send("PATCH", self._item(ident), fields)
+        return self._update(ident, fields)
 
     async def update_async(self, ident: str, **fields: Any) -> QueryRef:
-        return await self._send_async("PATCH", self._item(ident), fields)
+        return await self._update_async(ident, fields)
 
 
 class SlateoQueries(Collection[SlateoQuery]):

@@ -44,6 +44,14 @@ pub struct AiForDatabaseClient {
 struct WireAsk<'a> {
     #[serde(borrow)]
     data: WireAskData<'a>,
+    #[serde(default)]
+    meta: Option<WireMeta>,
+}
+
+#[derive(Deserialize)]
+struct WireMeta {
+    #[serde(default)]
+    request_id: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -145,12 +153,9 @@ impl AiForDatabaseClient {
         let ctx = resp.ctx.clone();
         let text = std::str::from_utf8(&resp.body)
             .map_err(|_| Error::malformed(&ctx, "body is not UTF-8"))?;
-        let request_id = serde_json::from_str::<Value>(text)
-            .ok()
-            .and_then(|v| v["meta"]["request_id"].as_str().map(str::to_owned));
-        self.remember(&ctx, request_id);
         let wire: WireAsk =
             serde_json::from_str(text).map_err(|e| Error::malformed(&ctx, &e.to_string()))?;
+        self.remember(&ctx, wire.meta.and_then(|m| m.request_id));
         let d = wire.data;
         let rows = d
             .results

@@ -4,7 +4,6 @@ mod config;
 mod job;
 mod wire;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -271,6 +270,3 @@ fn decode_body(
         .collect::<Result<Vec<_>>>()
         .map(Some)
 }
-
-/// A client shared by a Python object and the jobs it creates.
-pub type SharedRoeClient = Arc<RoeClient>;
