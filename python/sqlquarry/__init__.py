@@ -6,7 +6,7 @@
 """
 
 from sqlquarry import exceptions
-from sqlquarry._native import QueryJob, QueryResult, RoeClient, __version__
+from sqlquarry._native import BatchStream, QueryJob, QueryResult, RoeClient, __version__
 from sqlquarry._resources import Page
 from sqlquarry.aifordb import AIForDatabaseClient
 from sqlquarry.exceptions import *  # noqa: F403 - the exception tree is public API
@@ -14,6 +14,7 @@ from sqlquarry.slateo import SlateoClient
 
 __all__ = [
     "AIForDatabaseClient",
+    "BatchStream",
     "Page",
     "QueryJob",
     "QueryResult",

@@ -6,7 +6,7 @@ Rust code on one shared tokio runtime. Blocking calls never start an event loop,
 also work inside Jupyter.
 """
 
-from collections.abc import Awaitable
+from collections.abc import AsyncIterator, Awaitable, Iterator
 from typing import Any, Literal
 
 import pandas
@@ -103,6 +103,25 @@ class QueryJob:
     def wait_all(self, timeout: float | None = None) -> list[QueryResult]:
         """Like :meth:`wait`, returning every statement's result."""
     def wait_all_async(self, timeout: float | None = None) -> Awaitable[list[QueryResult]]: ...
+    def iter_batches(self, timeout: float | None = None) -> BatchStream:
+        """Waits like :meth:`wait`, then streams the last statement's rows as they arrive
+        (see :class:`BatchStream`)."""
+    def iter_batches_async(self, timeout: float | None = None) -> Awaitable[BatchStream]: ...
+
+class BatchStream:
+    """A result's rows as ``pyarrow.RecordBatch`` objects, decoded while the response
+    arrives; memory stays at a few batches (of up to 65,536 rows) however large the result.
+    Iterate with ``for`` or ``async for``; ``close()`` (or leaving a ``with`` block) stops
+    the download. Errors in the data raise :class:`sqlquarry.DecodeError` at the batch
+    they are in; a response that carries rows for several statements raises too."""
+
+    def __iter__(self) -> Iterator[pyarrow.RecordBatch]: ...
+    def __next__(self) -> pyarrow.RecordBatch: ...
+    def __aiter__(self) -> AsyncIterator[pyarrow.RecordBatch]: ...
+    def __anext__(self) -> Awaitable[pyarrow.RecordBatch]: ...
+    def close(self) -> None: ...
+    def __enter__(self) -> BatchStream: ...
+    def __exit__(self, *exc: object) -> bool: ...
 
 class RoeClient:
     """Roe AI database queries.
@@ -154,6 +173,14 @@ class RoeClient:
     def submit_async(
         self, sql: str, *, worksheet_id: str | None = None, use_admin: bool = False
     ) -> Awaitable[QueryJob]: ...
+    def iter_batches(
+        self, sql: str, *, worksheet_id: str | None = None, use_admin: bool = False
+    ) -> BatchStream:
+        """Runs ``sql`` like :meth:`query` and streams the last statement's rows as they
+        arrive (see :class:`BatchStream`): for results larger than memory."""
+    def iter_batches_async(
+        self, sql: str, *, worksheet_id: str | None = None, use_admin: bool = False
+    ) -> Awaitable[BatchStream]: ...
     def _run_raw(
         self, sql: str, *, worksheet_id: str | None = None, use_admin: bool = False
     ) -> bytes:

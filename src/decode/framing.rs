@@ -1,13 +1,13 @@
 //! Finding the rows in a response without parsing them: one quick pass that records where
-//! row-aligned chunks begin, so the rows can be decoded in parallel, and leaves the rest of
-//! the response (small) for serde.
+//! row-aligned chunks begin, so the rows can be decoded in parallel (or as they arrive),
+//! and leaves the rest of the response (small) for serde.
 //!
-//! The framer only tracks strings and bracket depth; every byte it skips is parsed strictly
-//! later by the chunk decoders, so nothing goes unvalidated.
+//! The framer is incremental: it takes the body in pieces as they come off the wire and
+//! says when a chunk of whole rows is complete. It only tracks strings, bracket depth and
+//! the `result_rows` key; every byte it skips is parsed strictly later, the rows by the
+//! chunk decoders and the rest (the skeleton) by serde, so nothing goes unvalidated.
 
 use memchr::{memchr2, memchr3};
-
-use super::scanner::Scanner;
 
 /// The rows array of one result: where it is and where its chunks start.
 #[derive(Debug, Clone, PartialEq)]
@@ -35,161 +35,327 @@ pub struct Framed {
     pub spans: Vec<RowsSpan>,
 }
 
-/// Walks `body`, a JSON document, replacing every array under a `result_rows` key by the
-/// number of its span. `chunk_bytes` is the size chunks aim for.
+/// Frames a whole body held in memory. `chunk_bytes` is the size chunks aim for.
 pub fn frame(body: &str, chunk_bytes: usize) -> Result<Framed, String> {
-    let mut w = Walker {
-        body,
-        sc: Scanner::new(body),
-        skeleton: String::with_capacity(4096),
-        copied_to: 0,
-        spans: Vec::new(),
-        chunk_bytes: chunk_bytes.max(1),
-    };
-    w.value(0)?;
-    if !w.sc.at_end() {
-        return Err(format!(
-            "unexpected text after the response at byte {}",
-            w.sc.position()
-        ));
-    }
-    w.skeleton.push_str(&body[w.copied_to..]);
-    Ok(Framed {
-        skeleton: w.skeleton,
-        spans: w.spans,
-    })
+    let mut f = Framer::new(chunk_bytes);
+    f.feed(body.as_bytes(), 0)?;
+    f.finish()
 }
 
+/// A run of whole rows of span `span`, complete and ready to decode: bytes
+/// `start..end` of the body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChunkReady {
+    pub span: usize,
+    pub start: usize,
+    pub end: usize,
+    pub first_row: usize,
+    pub rows: usize,
+    /// The span's last chunk (no comma may end it).
+    pub last: bool,
+}
+
+/// The envelope may nest this deep; result rows are bounded by the decoder instead.
 const MAX_DEPTH: usize = 64;
+const ROWS_KEY: &[u8] = b"result_rows";
 
-struct Walker<'a> {
-    body: &'a str,
-    sc: Scanner<'a>,
-    skeleton: String,
-    copied_to: usize,
-    spans: Vec<RowsSpan>,
-    chunk_bytes: usize,
+/// Where the framer is between two pieces of the body.
+enum Mode {
+    /// Outside any rows array: copying the envelope into the skeleton.
+    Envelope,
+    /// Inside a rows array, `depth` brackets deep (1: between rows).
+    Rows { depth: usize },
 }
 
-impl Walker<'_> {
-    fn value(&mut self, depth: usize) -> Result<(), String> {
-        if depth > MAX_DEPTH {
-            return Err("response nested too deeply".into());
-        }
-        match self.sc.peek() {
-            Some(b'{') => {
-                self.sc.expect(b'{', "{")?;
-                if self.sc.eat(b'}') {
-                    return Ok(());
-                }
-                loop {
-                    let key = self.sc.value()?;
-                    self.sc.expect(b':', "':' after a key")?;
-                    let is_rows =
-                        matches!(&key, super::scanner::Value::Str(k) if k == "result_rows");
-                    if is_rows && self.sc.peek() == Some(b'[') {
-                        self.rows()?;
-                    } else {
-                        self.value(depth + 1)?;
-                    }
-                    if self.sc.eat(b'}') {
-                        return Ok(());
-                    }
-                    self.sc.expect(b',', "',' or '}' in an object")?;
-                }
-            }
-            Some(b'[') => {
-                self.sc.expect(b'[', "[")?;
-                if self.sc.eat(b']') {
-                    return Ok(());
-                }
-                loop {
-                    self.value(depth + 1)?;
-                    if self.sc.eat(b']') {
-                        return Ok(());
-                    }
-                    self.sc.expect(b',', "',' or ']' in an array")?;
-                }
-            }
-            _ => self.sc.value().map(|_| ()),
+/// The incremental framer. Offsets are absolute positions in the whole body.
+pub struct Framer {
+    chunk_bytes: usize,
+    /// The next byte to look at.
+    pos: usize,
+    mode: Mode,
+    in_string: bool,
+    /// The byte after a backslash inside a string is still to come.
+    escaped: bool,
+    /// Open envelope containers, `{` or `[`, to complete a prefix for serde.
+    stack: Vec<u8>,
+    /// The last string read in the envelope, when it is short enough to be the rows key.
+    last_string: Vec<u8>,
+    /// Where we are in recognising `"result_rows" :` before an array.
+    key_state: KeyState,
+    skeleton: Vec<u8>,
+    spans: Vec<RowsSpan>,
+    ready: Vec<ChunkReady>,
+    /// For each rows array begun since the last `take_started`: its number and the
+    /// envelope up to it, closed (see `prefix_document`).
+    started: Vec<(usize, String)>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum KeyState {
+    None,
+    /// The string `"result_rows"` just closed.
+    Key,
+    /// ... and its `:`: an array next is a rows array.
+    Colon,
+}
+
+impl Framer {
+    pub fn new(chunk_bytes: usize) -> Self {
+        Framer {
+            chunk_bytes: chunk_bytes.max(1),
+            pos: 0,
+            mode: Mode::Envelope,
+            in_string: false,
+            escaped: false,
+            stack: Vec::new(),
+            last_string: Vec::new(),
+            key_state: KeyState::None,
+            skeleton: Vec::with_capacity(4096),
+            spans: Vec::new(),
+            ready: Vec::new(),
+            started: Vec::new(),
         }
     }
 
-    /// Frames the rows array at the scanner, records it, and puts its index in the skeleton.
-    fn rows(&mut self) -> Result<(), String> {
-        let open = self.sc.position();
-        let span = frame_rows(self.body, open, self.chunk_bytes)?;
-        self.skeleton.push_str(&self.body[self.copied_to..open]);
-        self.skeleton.push_str(&self.spans.len().to_string());
-        self.copied_to = span.end + 1; // past the closing bracket
-        self.sc = Scanner::at(self.body, span.end + 1);
-        self.spans.push(span);
+    /// How many rows arrays have begun so far.
+    pub fn spans_started(&self) -> usize {
+        self.spans.len()
+    }
+
+    /// The rows arrays begun since the last call, each with the envelope before it as a
+    /// closed JSON document: what serde needs to read its column types before its rows.
+    pub fn take_started(&mut self) -> Vec<(usize, String)> {
+        std::mem::take(&mut self.started)
+    }
+
+    /// The first byte not yet looked at; bytes before it need not be fed again.
+    pub fn position(&self) -> usize {
+        self.pos
+    }
+
+    /// Where the chunk under way in a rows array began: bytes from there on must stay
+    /// available to whoever decodes it.
+    pub fn open_chunk_start(&self) -> Option<usize> {
+        match self.mode {
+            Mode::Rows { .. } => self.spans.last().and_then(|s| s.chunks.last()).map(|c| c.0),
+            Mode::Envelope => None,
+        }
+    }
+
+    /// Looks at `window`, the body's bytes from absolute offset `base`, which must cover
+    /// `position()` onwards. Chunks completed meanwhile are collected for `take_ready`.
+    pub fn feed(&mut self, window: &[u8], base: usize) -> Result<(), String> {
+        debug_assert!(base <= self.pos && self.pos <= base + window.len());
+        while self.pos < base + window.len() {
+            match self.mode {
+                Mode::Envelope => self.envelope(window, base)?,
+                Mode::Rows { depth } => self.rows(window, base, depth)?,
+            }
+        }
         Ok(())
     }
-}
 
-/// Frames the array whose `[` is at `open`: row starts at depth 1, chunk boundaries every
-/// `chunk_bytes`, and the position of the closing `]`.
-///
-/// Only strings and square brackets matter here: objects are balanced inside a row and
-/// never change the array depth, so the scan jumps (SIMD memchr) from one `"`, `[` or `]`
-/// to the next. A row that is not an array is left for the chunk decoder to reject.
-fn frame_rows(body: &str, open: usize, chunk_bytes: usize) -> Result<RowsSpan, String> {
-    let b = body.as_bytes();
-    let mut i = open + 1;
-    let mut depth = 1usize;
-    let mut rows = 0usize;
-    let mut chunks = Vec::new();
-    let mut last_chunk = usize::MAX;
-    while let Some(off) = memchr3(b'"', b'[', b']', &b[i..]) {
-        i += off;
-        match b[i] {
-            b'"' => {
-                // Skip the string: to the next quote not escaped.
-                i += 1;
-                loop {
-                    let off = b
-                        .get(i..)
-                        .and_then(|rest| memchr2(b'"', b'\\', rest))
-                        .ok_or_else(|| format!("unterminated string in rows after byte {i}"))?;
-                    i += off;
-                    if b[i] == b'\\' {
-                        i += 2;
+    /// Chunks completed since the last call, in body order.
+    pub fn take_ready(&mut self) -> Vec<ChunkReady> {
+        std::mem::take(&mut self.ready)
+    }
+
+    /// The skeleton so far, closed with the brackets still open: a JSON document serde can
+    /// read for what precedes the current position, when that is the start of a value.
+    fn prefix_document(&self) -> String {
+        let mut doc = String::from_utf8_lossy(&self.skeleton).into_owned();
+        for &open in self.stack.iter().rev() {
+            doc.push(if open == b'{' { '}' } else { ']' });
+        }
+        doc
+    }
+
+    /// Ends the body: the skeleton and every span, or why the body is incomplete.
+    pub fn finish(self) -> Result<Framed, String> {
+        if matches!(self.mode, Mode::Rows { .. }) {
+            return Err("the rows array is not terminated (the body ended early)".into());
+        }
+        if self.in_string {
+            return Err("the body ended inside a string".into());
+        }
+        let skeleton = String::from_utf8(self.skeleton)
+            .map_err(|_| "the response is not UTF-8".to_string())?;
+        Ok(Framed {
+            skeleton,
+            spans: self.spans,
+        })
+    }
+
+    /// Copies envelope bytes into the skeleton until a rows array starts or the window ends.
+    fn envelope(&mut self, window: &[u8], base: usize) -> Result<(), String> {
+        let start = self.pos - base;
+        for (i, &c) in window[start..].iter().enumerate() {
+            let at = base + start + i;
+            if self.in_string {
+                if self.escaped {
+                    self.escaped = false;
+                    self.last_string.clear(); // an escaped key is never taken for the rows key
+                    self.last_string.push(0);
+                } else if c == b'\\' {
+                    self.escaped = true;
+                } else if c == b'"' {
+                    self.in_string = false;
+                    self.key_state = if self.last_string == ROWS_KEY {
+                        KeyState::Key
                     } else {
-                        i += 1;
-                        break;
-                    }
+                        KeyState::None
+                    };
+                } else if self.last_string.len() <= ROWS_KEY.len() {
+                    self.last_string.push(c);
                 }
+                self.skeleton.push(c);
                 continue;
             }
-            b'[' => {
-                if depth == 1 {
-                    if last_chunk == usize::MAX || i - last_chunk >= chunk_bytes {
-                        chunks.push((i, rows));
-                        last_chunk = i;
-                    }
-                    rows += 1;
-                }
-                depth += 1;
+            if matches!(c, b' ' | b'\n' | b'\r' | b'\t') {
+                self.skeleton.push(c);
+                continue;
             }
-            _ => {
-                depth -= 1;
-                if depth == 0 {
-                    if chunks.is_empty() {
-                        chunks.push((open + 1, 0));
-                    }
-                    return Ok(RowsSpan {
-                        start: open + 1,
-                        end: i,
-                        chunks,
-                        rows,
-                    });
+            let key_state = std::mem::replace(&mut self.key_state, KeyState::None);
+            match c {
+                b'"' => {
+                    self.in_string = true;
+                    self.last_string.clear();
                 }
+                b':' if key_state == KeyState::Key => self.key_state = KeyState::Colon,
+                b'[' if key_state == KeyState::Colon => {
+                    self.start_rows(at);
+                    self.pos = at + 1;
+                    return Ok(());
+                }
+                b'{' | b'[' => {
+                    if self.stack.len() >= MAX_DEPTH {
+                        return Err("response nested too deeply".into());
+                    }
+                    self.stack.push(c);
+                }
+                b'}' | b']' => {
+                    self.stack.pop();
+                }
+                _ => {}
             }
+            self.skeleton.push(c);
         }
-        i += 1;
+        self.pos = base + window.len();
+        Ok(())
     }
-    Err("the rows array is not terminated".into())
+
+    fn start_rows(&mut self, open: usize) {
+        self.skeleton
+            .extend_from_slice(self.spans.len().to_string().as_bytes());
+        self.started
+            .push((self.spans.len(), self.prefix_document()));
+        self.spans.push(RowsSpan {
+            start: open + 1,
+            end: open + 1,
+            chunks: vec![(open + 1, 0)],
+            rows: 0,
+        });
+        self.mode = Mode::Rows { depth: 1 };
+    }
+
+    /// Scans rows, jumping (SIMD memchr) from one `"`, `[` or `]` to the next: objects are
+    /// balanced inside a row and never change the array depth. A row that is not an array
+    /// is left for the chunk decoder to reject.
+    fn rows(&mut self, window: &[u8], base: usize, mut depth: usize) -> Result<(), String> {
+        let b = window;
+        let mut i = self.pos - base;
+        let result = loop {
+            if self.in_string {
+                match self.skip_string(b, i) {
+                    Some(next) => i = next,
+                    None => break Ok(b.len()),
+                }
+            }
+            let Some(off) = memchr3(b'"', b'[', b']', &b[i..]) else {
+                break Ok(b.len());
+            };
+            i += off;
+            match b[i] {
+                b'"' => self.in_string = true,
+                b'[' => {
+                    if depth == 1 {
+                        self.row_starts(base + i);
+                    }
+                    depth += 1;
+                }
+                _ => {
+                    depth -= 1;
+                    if depth == 0 {
+                        self.end_rows(base + i);
+                        self.pos = base + i + 1;
+                        return Ok(());
+                    }
+                }
+            }
+            i += 1;
+        };
+        self.mode = Mode::Rows { depth };
+        result.map(|end| self.pos = base + end)
+    }
+
+    /// Skips string content from `i`; the index after the closing quote, or None when the
+    /// window ends first (the state says where to resume).
+    fn skip_string(&mut self, b: &[u8], mut i: usize) -> Option<usize> {
+        if self.escaped {
+            if i >= b.len() {
+                return None;
+            }
+            self.escaped = false;
+            i += 1;
+        }
+        loop {
+            let off = memchr2(b'"', b'\\', &b[i.min(b.len())..])?;
+            i += off;
+            if b[i] == b'"' {
+                self.in_string = false;
+                return Some(i + 1);
+            }
+            if i + 1 >= b.len() {
+                self.escaped = true;
+                return None;
+            }
+            i += 2;
+        }
+    }
+
+    fn row_starts(&mut self, at: usize) {
+        let span_index = self.spans.len() - 1;
+        let span = self.spans.last_mut().expect("in a rows array");
+        let (chunk_start, first_row) = *span.chunks.last().expect("a span has a chunk");
+        if span.rows > first_row && at - chunk_start >= self.chunk_bytes {
+            self.ready.push(ChunkReady {
+                span: span_index,
+                start: chunk_start,
+                end: at,
+                first_row,
+                rows: span.rows - first_row,
+                last: false,
+            });
+            span.chunks.push((at, span.rows));
+        }
+        span.rows += 1;
+    }
+
+    fn end_rows(&mut self, close: usize) {
+        let span_index = self.spans.len() - 1;
+        let span = self.spans.last_mut().expect("in a rows array");
+        let (chunk_start, first_row) = *span.chunks.last().expect("a span has a chunk");
+        span.end = close;
+        self.ready.push(ChunkReady {
+            span: span_index,
+            start: chunk_start,
+            end: close,
+            first_row,
+            rows: span.rows - first_row,
+            last: true,
+        });
+        self.mode = Mode::Envelope;
+    }
 }
 
 #[cfg(test)]
@@ -216,15 +382,50 @@ mod tests {
     }
 
     #[test]
-    fn malformed_responses_are_errors() {
+    fn truncated_responses_are_errors() {
+        // Everything else malformed is left for serde (the skeleton) and the decoders.
         for bad in [
             r#"{"result_rows": [[1, "x]]}"#,
             r#"{"result_rows": [[1]"#,
-            r#"{"a": }"#,
-            r#"{"result_rows": [[1]]} x"#,
-            "",
+            r#"{"a": "b"#,
         ] {
             assert!(frame(bad, 8).is_err(), "{bad:?}");
         }
+        assert!(frame(r#"{"a": } x"#, 8).is_ok());
+    }
+
+    #[test]
+    fn piece_by_piece_matches_whole() {
+        let body = r#"{"x": "a\"b", "result_rows": [[1, "x]\"["], [2, "\\"], [3, {"k": "]"}]], "result_rows": 5}"#;
+        let whole = frame(body, 1).unwrap();
+        for cut in 1..body.len() {
+            // Feed in two pieces, keeping only what the framer still needs.
+            let mut f = Framer::new(1);
+            f.feed(&body.as_bytes()[..cut], 0).unwrap();
+            let keep = f.position();
+            f.feed(&body.as_bytes()[keep..], keep).unwrap();
+            let mut ready = f.take_ready();
+            let framed = f.finish().unwrap();
+            assert_eq!(framed.skeleton, whole.skeleton, "cut at {cut}");
+            assert_eq!(framed.spans, whole.spans, "cut at {cut}");
+            ready.sort_by_key(|c| c.start);
+            assert_eq!(ready.len(), 3);
+            assert_eq!((ready[2].rows, ready[2].last), (1, true));
+        }
+    }
+
+    #[test]
+    fn the_prefix_document_closes_what_is_open() {
+        let body = r#"[{"column_types": ["UInt8"], "result_rows": [[1],"#;
+        let mut f = Framer::new(1 << 20);
+        f.feed(body.as_bytes(), 0).unwrap();
+        assert_eq!(
+            f.take_started(),
+            vec![(
+                0,
+                r#"[{"column_types": ["UInt8"], "result_rows": 0}]"#.to_string()
+            )]
+        );
+        assert_eq!(f.open_chunk_start(), Some(body.find("[[").unwrap() + 1));
     }
 }

@@ -8,6 +8,7 @@ mod nested;
 #[cfg(test)]
 mod fuzz_tests;
 pub mod scanner;
+pub mod stream;
 pub mod values;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -116,6 +117,24 @@ fn decode_span(
         batches.push(RecordBatch::new_empty(schema));
     }
     Ok(batches)
+}
+
+/// Decodes one framed chunk's text (whole rows separated by commas; `last`: no comma may
+/// end it) on this thread. `first_row` numbers the rows in errors.
+pub fn decode_framed_chunk(
+    text: &str,
+    first_row: usize,
+    rows: usize,
+    last: bool,
+    columns: &[ColumnSpec],
+    batch_rows: usize,
+) -> Result<Vec<RecordBatch>, Box<DecodeError>> {
+    let batch_rows = batch_rows.max(1);
+    let schema = schema_of(columns);
+    let capacity = rows.clamp(1, batch_rows);
+    decode_chunk(
+        text, first_row, last, columns, &schema, batch_rows, capacity,
+    )
 }
 
 /// Decodes one chunk: rows separated by commas (a comma may end it unless it is `last`).

@@ -6,6 +6,7 @@ mod result;
 mod roe;
 mod runtime;
 mod services;
+mod stream;
 
 use pyo3::prelude::*;
 
@@ -16,6 +17,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<result::PolarsStream>()?;
     m.add_class::<roe::PyRoeClient>()?;
     m.add_class::<roe::PyQueryJob>()?;
+    m.add_class::<stream::PyBatchStream>()?;
     m.add_class::<services::PySlateoCore>()?;
     m.add_class::<services::PyAiForDatabaseCore>()?;
     m.add_function(wrap_pyfunction!(internals::_decode_roe_body, m)?)?;

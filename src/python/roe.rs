@@ -13,6 +13,7 @@ use crate::providers::roe::{JobRef, RoeClient, RoeConfig, RoeOptions, SubmitOpti
 use crate::python::errors::to_pyerr;
 use crate::python::result::PyQueryResult;
 use crate::python::runtime::{awaitable, block_on};
+use crate::python::stream::PyBatchStream;
 use crate::result::QueryResult;
 
 fn seconds(name: &str, v: Option<f64>) -> PyResult<Option<Duration>> {
@@ -61,6 +62,20 @@ impl PyRoeClient {
             use_admin,
         };
         async move { c.run(&sql, &opts).await }
+    }
+
+    fn open_stream(
+        &self,
+        sql: String,
+        worksheet_id: Option<String>,
+        use_admin: bool,
+    ) -> impl Future<Output = Result<PyBatchStream>> + Send + 'static {
+        let c = self.client.clone();
+        let opts = SubmitOptions {
+            worksheet_id,
+            use_admin,
+        };
+        async move { Ok(PyBatchStream::new(c.stream(&sql, &opts).await?)) }
     }
 
     fn submit_job(
@@ -204,6 +219,31 @@ impl PyRoeClient {
         awaitable(py, async move { submit.await.map_err(to_pyerr) })
     }
 
+    /// Runs `sql` and streams the last statement's rows as pyarrow.RecordBatch objects,
+    /// decoded as they arrive: memory stays at a few batches however large the result.
+    #[pyo3(signature = (sql, *, worksheet_id=None, use_admin=false))]
+    fn iter_batches(
+        &self,
+        py: Python<'_>,
+        sql: String,
+        worksheet_id: Option<String>,
+        use_admin: bool,
+    ) -> PyResult<PyBatchStream> {
+        block_on(py, self.open_stream(sql, worksheet_id, use_admin))
+    }
+
+    #[pyo3(signature = (sql, *, worksheet_id=None, use_admin=false))]
+    fn iter_batches_async<'py>(
+        &self,
+        py: Python<'py>,
+        sql: String,
+        worksheet_id: Option<String>,
+        use_admin: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let open = self.open_stream(sql, worksheet_id, use_admin);
+        awaitable(py, async move { open.await.map_err(to_pyerr) })
+    }
+
     /// The run endpoint's raw body, undecoded (benchmarks' download floor).
     #[pyo3(signature = (sql, *, worksheet_id=None, use_admin=false))]
     fn _run_raw<'py>(
@@ -323,5 +363,31 @@ impl PyQueryJob {
         let (c, j) = self.parts();
         let t = seconds("timeout", timeout)?;
         awaitable(py, async move { wrap_all(c.wait(&j, t).await) })
+    }
+
+    /// Waits like `wait()`, then streams the last statement's rows as pyarrow.RecordBatch
+    /// objects, decoded as they arrive: memory stays at a few batches however large the
+    /// result.
+    #[pyo3(signature = (timeout=None))]
+    fn iter_batches(&self, py: Python<'_>, timeout: Option<f64>) -> PyResult<PyBatchStream> {
+        let (c, j) = self.parts();
+        let t = seconds("timeout", timeout)?;
+        block_on(py, async move {
+            Ok(PyBatchStream::new(c.stream_result(&j, t).await?))
+        })
+    }
+
+    #[pyo3(signature = (timeout=None))]
+    fn iter_batches_async<'py>(
+        &self,
+        py: Python<'py>,
+        timeout: Option<f64>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let (c, j) = self.parts();
+        let t = seconds("timeout", timeout)?;
+        awaitable(py, async move {
+            let s = c.stream_result(&j, t).await.map_err(to_pyerr)?;
+            Ok(PyBatchStream::new(s))
+        })
     }
 }

@@ -159,7 +159,41 @@ impl Transport {
     }
 
     /// Sends `req`, retrying what is safe to retry, and returns a 2xx response or an error.
+    /// A body cut short counts as a failed attempt, retried when the request is safe to
+    /// repeat.
     pub async fn send(&self, req: &Request<'_>) -> Result<Response> {
+        self.send_with(req, |resp, ctx| async move {
+            let status = resp.status();
+            let headers = resp.headers().clone();
+            let body = read_body(resp).await.map_err(|e| Failure::network(&e))?;
+            Ok(Response {
+                status,
+                headers,
+                body,
+                ctx,
+            })
+        })
+        .await
+    }
+
+    /// Sends `req` like `send` but returns a 2xx response as soon as its headers arrive,
+    /// for the caller to read the body as it comes. Failures while reading it are the
+    /// caller's (`streaming_error` words them).
+    pub async fn send_streaming(
+        &self,
+        req: &Request<'_>,
+    ) -> Result<(reqwest::Response, RequestContext)> {
+        self.send_with(req, |resp, ctx| async move { Ok((resp, ctx)) })
+            .await
+    }
+
+    /// The retry loop: `on_success` takes each 2xx response; its failure is retried like
+    /// any other network failure.
+    async fn send_with<T, F, Fut>(&self, req: &Request<'_>, on_success: F) -> Result<T>
+    where
+        F: Fn(reqwest::Response, RequestContext) -> Fut,
+        Fut: std::future::Future<Output = std::result::Result<T, Failure>>,
+    {
         let url = format!("{}{}", self.cfg.base_url, req.path);
         let mut ctx = RequestContext {
             service: self.cfg.service,
@@ -179,11 +213,14 @@ impl Transport {
                     .body(body.to_string());
             }
             let outcome = match rb.send().await {
-                Ok(resp) => self.read(resp, &mut ctx).await,
+                Ok(resp) => match self.check(resp, &mut ctx).await {
+                    Ok(resp) => on_success(resp, ctx.clone()).await,
+                    Err(f) => Err(f),
+                },
                 Err(e) => Err(Failure::network(&e)),
             };
             let failure = match outcome {
-                Ok(resp) => return Ok(resp),
+                Ok(out) => return Ok(out),
                 Err(f) => f,
             };
             let retryable = match &failure {
@@ -203,13 +240,15 @@ impl Transport {
         }
     }
 
-    async fn read(
+    /// Records the response's request id and rate limits in `ctx`; a 2xx response comes
+    /// back unread, any other becomes a failure carrying its parsed error body.
+    async fn check(
         &self,
         resp: reqwest::Response,
         ctx: &mut RequestContext,
-    ) -> Result<Response, Failure> {
+    ) -> Result<reqwest::Response, Failure> {
         let status = resp.status();
-        let headers = resp.headers().clone();
+        let headers = resp.headers();
         let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
         ctx.request_id = ["x-request-id", "request-id", "x-amzn-requestid"]
             .iter()
@@ -222,24 +261,25 @@ impl Transport {
             reset: number("x-ratelimit-reset"),
         };
         ctx.rate_limit = (rate_limit != RateLimit::default()).then_some(rate_limit);
-        let body = read_body(resp).await.map_err(|e| Failure::network(&e))?;
         if status.is_success() {
-            return Ok(Response {
-                status,
-                headers,
-                body,
-                ctx: ctx.clone(),
-            });
+            return Ok(resp);
         }
+        let retry_after = headers
+            .get(RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(retry::parse_retry_after);
+        let body = read_body(resp).await.map_err(|e| Failure::network(&e))?;
         Err(Failure::Status {
             status: status.as_u16(),
-            retry_after: headers
-                .get(RETRY_AFTER)
-                .and_then(|v| v.to_str().ok())
-                .and_then(retry::parse_retry_after),
+            retry_after,
             body: ErrorBody::parse(&body, status.canonical_reason().unwrap_or("error")),
         })
     }
+}
+
+/// A failure while reading a streamed body, worded like the transport's own.
+pub fn streaming_error(e: &reqwest::Error, ctx: &RequestContext) -> Error {
+    Failure::network(e).into_error(ctx.clone(), 0)
 }
 
 /// Preallocating beyond this on the word of a Content-Length header is not worth the risk.

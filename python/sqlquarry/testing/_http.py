@@ -14,6 +14,7 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
@@ -36,8 +37,12 @@ class RequestRecord:
 
 @dataclass(frozen=True)
 class Reply:
+    """`body` is bytes, or a callable giving an iterable of byte pieces: a streamed body,
+    sent with chunked transfer encoding as it is produced (never held whole, never
+    gzipped), for results larger than memory."""
+
     status: int
-    body: bytes
+    body: bytes | Callable[[], Iterable[bytes]]
     headers: dict = field(default_factory=dict)
 
 
@@ -197,6 +202,9 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(app.finalize(record, reply), truncate=fault is not None and fault.truncate_body)
 
     def _send(self, reply: Reply, truncate: bool = False) -> None:
+        if callable(reply.body):
+            self._send_streamed(reply, truncate)
+            return
         body, headers = reply.body, {"Content-Type": "application/json", **reply.headers}
         bodiless = reply.status in (204, 304)  # RFC 9110: no Content-Length/-Type either
         if bodiless:
@@ -220,6 +228,22 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         self.wfile.write(body)
+
+    def _send_streamed(self, reply: Reply, truncate: bool) -> None:
+        self.send_response(reply.status)
+        for name, value in {"Content-Type": "application/json", **reply.headers}.items():
+            self.send_header(name, value)
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        for piece in reply.body():
+            if piece:
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+            if truncate:
+                # One piece, then hang up without the terminating chunk.
+                self.wfile.flush()
+                self.close_connection = True
+                return
+        self.wfile.write(b"0\r\n\r\n")
 
 
 def _parse_body(raw: bytes) -> tuple[dict | None, str | None]:

@@ -6,6 +6,7 @@ import re
 import threading
 import time
 import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from ._demo import load_demo_dataset
@@ -133,11 +134,13 @@ class RoeServer(JsonApp):
         """Run setup SQL (several statements allowed) on the backing engine."""
         self.engine.execute(sql)
 
-    def serve_canned(self, sql: str, body: bytes) -> None:
+    def serve_canned(self, sql: str, body: bytes | Callable[[], Iterable[bytes]]) -> None:
         """Answer `POST /v1/database/query/` for exactly this SQL text with `body` as is
         (status 200; auth, faults and gzip still apply), without running anything.
-        For benchmarks: a pre-built result body of any size. reset() forgets them."""
-        self._canned[sql] = bytes(body)
+        For benchmarks: a pre-built result body of any size. `body` may also be a
+        callable giving the body's pieces, streamed as produced (chunked, not gzipped):
+        a body larger than memory. reset() forgets them."""
+        self._canned[sql] = body if callable(body) else bytes(body)
 
     def reset(self) -> None:
         """Restore constructor settings; drop faults, the request log and tasks."""

@@ -2,6 +2,7 @@
 
 mod config;
 mod job;
+pub mod stream;
 mod wire;
 
 use std::time::Duration;
@@ -11,6 +12,8 @@ use serde_json::json;
 
 pub use config::{RoeConfig, RoeOptions, DEFAULT_BASE_URL};
 pub use job::{JobRef, JobStatus};
+pub use stream::BatchStream;
+use stream::{Opened, Origin};
 
 use crate::decode::framing::frame;
 use crate::error::{Error, RequestContext, Result};
@@ -91,20 +94,7 @@ impl RoeClient {
     async fn run_response(&self, sql: &str, opts: &SubmitOptions) -> Result<Response> {
         let req = Request::post(RUN_PATH.into(), self.body(sql, opts)?)
             .query("organization_id", self.org());
-        self.transport.send(&req).await.map_err(|e| match e {
-            // This endpoint's documented 400 is the database refusing the SQL.
-            Error::Api {
-                status: 400,
-                info,
-                ctx,
-                ..
-            } => Error::QueryFailed {
-                message: info.message,
-                status: Some(400),
-                ctx,
-            },
-            other => other,
-        })
+        self.transport.send(&req).await.map_err(run_refusal)
     }
 
     /// `POST /v1/database/query/async/`: returns as soon as the service has the query.
@@ -142,14 +132,28 @@ impl RoeClient {
 
     /// GETs `/v1/database/query/{id}/{what}/`, trying the job's other id on a 404.
     async fn get_job(&self, job: &JobRef, what: &str) -> Result<Response> {
+        self.try_job_ids(
+            job,
+            what,
+            |req| async move { self.transport.send(&req).await },
+        )
+        .await
+    }
+
+    /// `send`s the GET of `what` for each of the job's ids until one is not a 404.
+    async fn try_job_ids<'s, T, F, Fut>(&'s self, job: &JobRef, what: &str, send: F) -> Result<T>
+    where
+        F: Fn(Request<'s>) -> Fut,
+        Fut: std::future::Future<Output = Result<T>>,
+    {
         let mut last = None;
         for (index, id) in job.ids_to_try() {
             let req = Request::get(format!("{RUN_PATH}{id}/{what}/"))
                 .query("organization_id", self.org());
-            match self.transport.send(&req).await {
-                Ok(resp) => {
+            match send(req).await {
+                Ok(out) => {
                     job.remember_working_id(index);
-                    return Ok(resp);
+                    return Ok(out);
                 }
                 Err(e @ Error::Api { status: 404, .. }) => last = Some(e),
                 Err(e) => return Err(e.with_query_id(job.id())),
@@ -177,6 +181,69 @@ impl RoeClient {
 
     /// Polls until the job finishes, then fetches and decodes its results.
     pub async fn wait(&self, job: &JobRef, timeout: Option<Duration>) -> Result<Vec<QueryResult>> {
+        self.when_done(job, timeout, || self.fetch_result(job))
+            .await
+    }
+
+    /// Polls until the job finishes, then streams its result's batches as they arrive.
+    pub async fn stream_result(
+        &self,
+        job: &JobRef,
+        timeout: Option<Duration>,
+    ) -> Result<BatchStream> {
+        let fetch = || async {
+            let (resp, ctx) = self
+                .try_job_ids(job, "result", |req| async move {
+                    self.transport.send_streaming(&req).await
+                })
+                .await?;
+            let origin = self.origin(ctx, Some(job.id().to_owned()));
+            match stream::open(resp, origin).await? {
+                Opened::Running => Ok(None),
+                Opened::Stream(s) => Ok(Some(s)),
+            }
+        };
+        self.when_done(job, timeout, fetch).await
+    }
+
+    /// `POST /v1/database/query/` with the response's rows streamed as they arrive.
+    pub async fn stream(&self, sql: &str, opts: &SubmitOptions) -> Result<BatchStream> {
+        let req = Request::post(RUN_PATH.into(), self.body(sql, opts)?)
+            .query("organization_id", self.org());
+        let (resp, ctx) = self
+            .transport
+            .send_streaming(&req)
+            .await
+            .map_err(run_refusal)?;
+        match stream::open(resp, self.origin(ctx.clone(), None)).await? {
+            Opened::Stream(s) => Ok(s),
+            Opened::Running => Err(Error::malformed(
+                &ctx,
+                "the run endpoint answered 'running'",
+            )),
+        }
+    }
+
+    fn origin(&self, ctx: RequestContext, fallback_id: Option<String>) -> Origin {
+        Origin {
+            ctx,
+            tz: self.cfg.server_timezone.clone(),
+            fallback_id,
+        }
+    }
+
+    /// Polls the job's status until it ends; once it succeeded, `fetch` (None: the result is
+    /// not ready after all, keep polling).
+    async fn when_done<T, F, Fut>(
+        &self,
+        job: &JobRef,
+        timeout: Option<Duration>,
+        fetch: F,
+    ) -> Result<T>
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = Result<Option<T>>>,
+    {
         let ctx = RequestContext {
             service: "Roe",
             method: "GET".into(),
@@ -200,7 +267,7 @@ impl RoeClient {
                     status: None,
                     ctx: Box::new(ctx.clone()),
                 }),
-                JobState::Succeeded => self.fetch_result(job).await,
+                JobState::Succeeded => fetch().await,
             }
         })
         .await
@@ -220,6 +287,23 @@ impl RoeClient {
         tokio::task::spawn_blocking(move || decode_body(&body, &tz, fallback_id.as_deref(), &ctx))
             .await
             .map_err(|e| Error::decode(format!("the decoder stopped unexpectedly: {e}")))?
+    }
+}
+
+/// The run endpoint's documented 400 is the database refusing the SQL.
+fn run_refusal(e: Error) -> Error {
+    match e {
+        Error::Api {
+            status: 400,
+            info,
+            ctx,
+            ..
+        } => Error::QueryFailed {
+            message: info.message,
+            status: Some(400),
+            ctx,
+        },
+        other => other,
     }
 }
 
@@ -247,22 +331,11 @@ fn decode_body(
     // One pass finds the rows; serde then reads only what is left (ids, types, status).
     let framed = frame(text, CHUNK_BYTES).map_err(malformed)?;
     let run = parse_run(&framed.skeleton).map_err(|e| malformed(e.to_string()))?;
-    let failed = |message: String| Error::QueryFailed {
-        message,
-        status: None,
-        ctx: Box::new(ctx.clone()),
-    };
-    if let Some(message) = run.error {
-        return Err(failed(message));
-    }
-    match run.status.as_deref().map(JobState::classify) {
-        Some(JobState::Failed) => {
-            return Err(failed(
-                "the query task failed without an error message".into(),
-            ))
+    run.check(&ctx)?;
+    if let Some(JobState::Running) = run.status.as_deref().map(JobState::classify) {
+        if run.results.is_empty() {
+            return Ok(None);
         }
-        Some(JobState::Running) if run.results.is_empty() => return Ok(None),
-        _ => {}
     }
     run.results
         .into_iter()

@@ -8,8 +8,9 @@ use serde_json::Value;
 use crate::decode::framing::Framed;
 use crate::decode::Rows;
 use crate::error::{Error, RequestContext, Result};
+use crate::polling::JobState;
 use crate::result::QueryResult;
-use crate::types::column_spec;
+use crate::types::{column_spec, ColumnSpec};
 
 /// One statement's result object.
 #[derive(Deserialize)]
@@ -50,6 +51,24 @@ pub struct RunBody<'a> {
     pub results: Vec<WireResult<'a>>,
     pub status: Option<String>,
     pub error: Option<String>,
+}
+
+impl RunBody<'_> {
+    /// The envelope's error, or a failed status, as a QueryFailed.
+    pub fn check(&self, ctx: &RequestContext) -> Result<()> {
+        let message = match (&self.error, self.status.as_deref().map(JobState::classify)) {
+            (Some(message), _) => message.clone(),
+            (None, Some(JobState::Failed)) => {
+                "the query task failed without an error message".into()
+            }
+            _ => return Ok(()),
+        };
+        Err(Error::QueryFailed {
+            message,
+            status: None,
+            ctx: Box::new(ctx.clone()),
+        })
+    }
 }
 
 /// The run-and-wait endpoint answers with a list of results, the result endpoint with an
@@ -132,26 +151,36 @@ fn seconds(v: &Option<Value>) -> Option<f64> {
 }
 
 impl WireResult<'_> {
-    /// Decodes this statement's rows. `fallback_id` names the job when the result has no
-    /// query id of its own; `ctx` says where the response came from, for errors.
-    pub fn into_result(
-        self,
-        framed: &Framed,
-        body: &str,
-        default_tz: &str,
-        fallback_id: Option<&str>,
-        ctx: &RequestContext,
-    ) -> Result<QueryResult> {
-        let query_id = self
-            .query_id
+    /// The result's own query id, else the job's.
+    pub fn query_id(&self, fallback_id: Option<&str>) -> Option<String> {
+        self.query_id
             .clone()
-            .or_else(|| fallback_id.map(str::to_owned));
+            .or_else(|| fallback_id.map(str::to_owned))
+    }
+
+    /// The number of the rows array framing put in `result_rows`, if any.
+    pub fn rows_span(&self) -> Option<usize> {
+        self.result_rows.and_then(|r| r.get().parse().ok())
+    }
+
+    /// Whether names or types are given (both empty: not yet read, or none declared).
+    pub fn declares_columns(&self) -> bool {
+        !self.column_names.is_empty() || !self.column_types.is_empty()
+    }
+
+    /// The declared columns; the result's error, if it carries one, as a QueryFailed.
+    pub fn columns(
+        &self,
+        default_tz: &str,
+        query_id: &Option<String>,
+        ctx: &RequestContext,
+    ) -> Result<Vec<ColumnSpec>> {
         if let Some(message) = error_text(&self.error) {
             return Err(Error::QueryFailed {
                 message,
                 status: None,
                 ctx: Box::new(RequestContext {
-                    query_id,
+                    query_id: query_id.clone(),
                     ..ctx.clone()
                 }),
             });
@@ -162,17 +191,31 @@ impl WireResult<'_> {
                 self.column_names.len(),
                 self.column_types.len()
             ));
-            return Err(match &query_id {
+            return Err(match query_id {
                 Some(id) => e.with_query_id(id),
                 None => e,
             });
         }
-        let columns = self
+        Ok(self
             .column_names
             .iter()
             .zip(&self.column_types)
             .map(|(n, t)| column_spec(n, t, default_tz))
-            .collect();
+            .collect())
+    }
+
+    /// Decodes this statement's rows. `fallback_id` names the job when the result has no
+    /// query id of its own; `ctx` says where the response came from, for errors.
+    pub fn into_result(
+        self,
+        framed: &Framed,
+        body: &str,
+        default_tz: &str,
+        fallback_id: Option<&str>,
+        ctx: &RequestContext,
+    ) -> Result<QueryResult> {
+        let query_id = self.query_id(fallback_id);
+        let columns = self.columns(default_tz, &query_id, ctx)?;
         // Framing replaced each rows array by its span's number.
         let rows = match self.result_rows.map(RawValue::get) {
             None | Some("null") => Rows::Json("[]"),

@@ -1,0 +1,103 @@
+//! A body arriving in pieces, turned into owned texts of whole rows as soon as each chunk
+//! is complete, so rows decode while the rest of the body is still on the wire and no
+//! more than the chunk under way is held.
+
+use super::framing::{ChunkReady, Framed, Framer};
+
+/// Whole rows of one span, ready for `decode_framed_chunk`.
+pub struct RowsText {
+    pub chunk: ChunkReady,
+    pub text: String,
+}
+
+pub struct RowChunker {
+    framer: Framer,
+    /// The body from absolute offset `base` on: the chunk under way and what follows.
+    buf: Vec<u8>,
+    base: usize,
+    chunk_bytes: usize,
+}
+
+impl RowChunker {
+    pub fn new(chunk_bytes: usize) -> Self {
+        RowChunker {
+            framer: Framer::new(chunk_bytes),
+            buf: Vec::new(),
+            base: 0,
+            chunk_bytes,
+        }
+    }
+
+    /// How many rows arrays have begun so far.
+    pub fn spans_started(&self) -> usize {
+        self.framer.spans_started()
+    }
+
+    /// Rows arrays begun since the last call, with the envelope before each (see
+    /// `Framer::take_started`).
+    pub fn take_started(&mut self) -> Vec<(usize, String)> {
+        self.framer.take_started()
+    }
+
+    /// Takes the next piece of the body; returns the chunks it completed, in order.
+    pub fn push(&mut self, piece: &[u8]) -> Result<Vec<RowsText>, String> {
+        self.buf.extend_from_slice(piece);
+        self.framer.feed(&self.buf, self.base)?;
+        let mut out = Vec::new();
+        for chunk in self.framer.take_ready() {
+            // Hand the chunk's bytes over without copying them: split the buffer after it.
+            let mut rest = self.buf.split_off(chunk.end - self.base);
+            rest.reserve(self.chunk_bytes + piece.len());
+            let mut bytes = std::mem::replace(&mut self.buf, rest);
+            bytes.drain(..chunk.start - self.base);
+            self.base = chunk.end;
+            let text = String::from_utf8(bytes).map_err(|_| {
+                format!("the rows starting at row {} are not UTF-8", chunk.first_row)
+            })?;
+            out.push(RowsText { chunk, text });
+        }
+        // Outside a rows array nothing before the framer's position is needed again.
+        if self.framer.open_chunk_start().is_none() {
+            let seen = self.framer.position() - self.base;
+            self.buf.drain(..seen);
+            self.base += seen;
+        }
+        Ok(out)
+    }
+
+    /// Ends the body: the skeleton (rows replaced by span numbers), or why it is incomplete.
+    pub fn finish(self) -> Result<Framed, String> {
+        self.framer.finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pieces_of_any_size_give_the_same_rows() {
+        let rows: Vec<String> = (0..200).map(|i| format!("[{i}, \"r\\\"{i}]\"]")).collect();
+        let body = format!(
+            r#"{{"column_types": ["UInt8"], "result_rows": [{}], "after": [1]}}"#,
+            rows.join(", ")
+        );
+        for piece in [1, 7, 64, 1000, body.len()] {
+            let mut c = RowChunker::new(100);
+            let mut texts = Vec::new();
+            for p in body.as_bytes().chunks(piece) {
+                texts.extend(c.push(p).unwrap());
+                assert!(c.buf.len() < 100 + 2 * piece + 32, "held {}", c.buf.len());
+            }
+            let joined: String = texts.iter().map(|t| t.text.as_str()).collect();
+            assert_eq!(joined.trim(), rows.join(", "), "pieces of {piece}");
+            assert_eq!(texts.iter().map(|t| t.chunk.rows).sum::<usize>(), 200);
+            assert!(texts.last().unwrap().chunk.last);
+            let framed = c.finish().unwrap();
+            assert_eq!(
+                framed.skeleton,
+                r#"{"column_types": ["UInt8"], "result_rows": 0, "after": [1]}"#
+            );
+        }
+    }
+}
