@@ -31,15 +31,14 @@ pub(super) trait ColumnBuilder: Send {
     /// Reads one value from `sc` and appends it. Builders of the common scalar types
     /// override this to take numbers and plain strings straight from the text.
     fn push_from(&mut self, sc: &mut Scanner) -> Result<(), PushError> {
-        let v = sc.value().map_err(PushError::Json)?;
-        self.push(&v).map_err(|r| PushError::Value(r, v.excerpt()))
+        push_value(self, sc)
     }
 }
 
-/// The value at the scanner as text, when it is a number or a string without escapes
-/// (the common case, taken without building a `Value`); None leaves the scanner as it was.
-fn plain_text<'a>(sc: &mut Scanner<'a>) -> Result<Option<&'a str>, PushError> {
-    sc.plain_scalar().map_err(PushError::Json)
+/// Reads any JSON value from `sc` and pushes it: the general path behind every fast one.
+fn push_value<B: ColumnBuilder + ?Sized>(b: &mut B, sc: &mut Scanner) -> Result<(), PushError> {
+    let v = sc.value().map_err(PushError::Json)?;
+    b.push(&v).map_err(|r| PushError::Value(r, v.excerpt()))
 }
 
 fn excerpt_between(sc: &Scanner, start: usize) -> String {
@@ -297,8 +296,12 @@ where
     P: Fn(&str) -> Result<T::Native, Reason> + Send,
 {
     fn push_from(&mut self, sc: &mut Scanner) -> Result<(), PushError> {
+        if sc.eat_null() {
+            return null_into(self.nullable, || self.builder.append_null())
+                .map_err(|r| PushError::Value(r, "null".into()));
+        }
         let start = sc.position();
-        match plain_text(sc)? {
+        match sc.plain_scalar() {
             Some(text) => match (self.parse)(text) {
                 Ok(x) => {
                     self.builder.append_value(x);
@@ -306,10 +309,7 @@ where
                 }
                 Err(r) => Err(PushError::Value(r, excerpt_between(sc, start))),
             },
-            None => {
-                let v = sc.value().map_err(PushError::Json)?;
-                self.push(&v).map_err(|r| PushError::Value(r, v.excerpt()))
-            }
+            None => push_value(self, sc),
         }
     }
 
@@ -342,6 +342,16 @@ impl BoolColumn {
 }
 
 impl ColumnBuilder for BoolColumn {
+    fn push_from(&mut self, sc: &mut Scanner) -> Result<(), PushError> {
+        match sc.eat_bool() {
+            Some(b) => {
+                self.builder.append_value(b);
+                Ok(())
+            }
+            None => push_value(self, sc),
+        }
+    }
+
     fn push(&mut self, v: &Value) -> Result<(), Reason> {
         let b = match v {
             Value::Bool(b) => *b,
@@ -396,13 +406,12 @@ impl TextColumn {
 impl ColumnBuilder for TextColumn {
     fn push_from(&mut self, sc: &mut Scanner) -> Result<(), PushError> {
         if let TextRule::Scalar = self.rule {
-            if let Some(text) = plain_text(sc)? {
+            if let Some(text) = sc.plain_scalar() {
                 self.builder.append_value(text);
                 return Ok(());
             }
         }
-        let v = sc.value().map_err(PushError::Json)?;
-        self.push(&v).map_err(|r| PushError::Value(r, v.excerpt()))
+        push_value(self, sc)
     }
 
     fn push(&mut self, v: &Value) -> Result<(), Reason> {

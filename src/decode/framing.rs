@@ -155,6 +155,34 @@ impl Framer {
         Ok(())
     }
 
+    /// Like `feed`, but returns true as soon as a rows array begins (the position is then
+    /// just past its `[`), so the caller may decode it itself (see `rows_decoded`).
+    pub fn feed_until_rows(&mut self, window: &[u8], base: usize) -> Result<bool, String> {
+        while self.pos < base + window.len() {
+            match self.mode {
+                Mode::Envelope => {
+                    self.envelope(window, base)?;
+                    if matches!(self.mode, Mode::Rows { .. }) {
+                        return Ok(true);
+                    }
+                }
+                Mode::Rows { depth } => self.rows(window, base, depth)?,
+            }
+        }
+        Ok(false)
+    }
+
+    /// The rows array just begun was decoded elsewhere: it holds `rows` rows and its
+    /// closing `]` is at `close`. Framing resumes after it.
+    pub fn rows_decoded(&mut self, close: usize, rows: usize) {
+        if let Some(span) = self.spans.last_mut() {
+            span.end = close;
+            span.rows = rows;
+        }
+        self.mode = Mode::Envelope;
+        self.pos = close + 1;
+    }
+
     /// Chunks completed since the last call, in body order.
     pub fn take_ready(&mut self) -> Vec<ChunkReady> {
         std::mem::take(&mut self.ready)

@@ -168,6 +168,32 @@ proptest! {
     }
 
     #[test]
+    fn decoding_in_guessed_pieces_agrees_with_sequential(
+        cols in prop::collection::vec(0usize..64, 1..4),
+        rows in prop::collection::vec(prop::collection::vec(json_value(), 0..5), 0..12),
+        piece_bytes in 1usize..64,
+        glue in prop::sample::select(vec![",", ", ", " ,\n", ""]),
+    ) {
+        let rows_json = format!("[{}]", rows.iter().map(|r| format!("[{}]", r.join(","))).collect::<Vec<_>>().join(glue));
+        let body = format!("{{\"result_rows\": {rows_json}, \"after\": \"],[\"}}");
+        let columns = specs(&cols);
+        let sequential = decode_rows(&rows_json, &columns, 3);
+        let start = body.find(": [").unwrap() + 3;
+        let pieces = super::split::decode_in_pieces(&body, start, &columns, 3, piece_bytes, 2);
+        prop_assert_eq!(sequential.is_ok(), pieces.is_ok(), "{} / {:?}", body, pieces.as_ref().err());
+        if let (Ok(a), Ok(b)) = (sequential, pieces) {
+            let total = |v: &[arrow_array::RecordBatch]| v.iter().map(|b| b.num_rows()).sum::<usize>();
+            prop_assert_eq!(total(&a), b.rows);
+            prop_assert_eq!(b.close, start + rows_json.len() - 2);
+            if b.rows > 0 {
+                let ca = arrow_select::concat::concat_batches(&a[0].schema(), &a).unwrap();
+                let cb = arrow_select::concat::concat_batches(&a[0].schema(), &b.batches).unwrap();
+                prop_assert_eq!(ca, cb);
+            }
+        }
+    }
+
+    #[test]
     fn integers_and_decimals_decode_alike_from_numbers_and_strings(
         a in any::<i64>(), b in any::<u64>(), units in any::<i64>(), scale in 0u32..10,
     ) {

@@ -8,6 +8,7 @@ mod nested;
 #[cfg(test)]
 mod fuzz_tests;
 pub mod scanner;
+pub mod split;
 pub mod stream;
 pub mod values;
 
@@ -37,7 +38,12 @@ pub fn schema_of(columns: &[ColumnSpec]) -> SchemaRef {
 #[derive(Clone, Copy)]
 pub enum Rows<'a> {
     Json(&'a str),
-    Framed { body: &'a str, span: &'a RowsSpan },
+    Framed {
+        body: &'a str,
+        span: &'a RowsSpan,
+    },
+    /// Rows decoded already (in the schema of the same columns).
+    Decoded(&'a [RecordBatch]),
 }
 
 /// Decodes `rows` into batches of `schema_of(columns)`, framed spans in parallel.
@@ -49,6 +55,8 @@ pub fn decode(
     match rows {
         Rows::Json(text) => decode_rows(text, columns, batch_rows),
         Rows::Framed { body, span } => decode_span(body, span, columns, batch_rows),
+        Rows::Decoded([]) => Ok(vec![RecordBatch::new_empty(schema_of(columns))]),
+        Rows::Decoded(batches) => Ok(batches.to_vec()),
     }
 }
 
@@ -162,13 +170,7 @@ fn decode_chunk(
     };
     while !sc.at_end() {
         if !sc.eat(b'[') {
-            let v = sc.value().map_err(|m| body_err(m, row))?;
-            return Err(Box::new(DecodeError {
-                message: "a row is not a JSON array".into(),
-                row: Some(row),
-                excerpt: Some(v.excerpt()),
-                ..Default::default()
-            }));
+            return Err(not_a_row(&mut sc, row));
         }
         decode_row(&mut sc, row, columns, &mut builders)?;
         row += 1;
@@ -194,6 +196,23 @@ fn decode_chunk(
         batches.push(finish_batch(schema, &mut builders)?);
     }
     Ok(batches)
+}
+
+/// The error for a row that is not an array (or not JSON at all).
+fn not_a_row(sc: &mut Scanner, row: usize) -> Box<DecodeError> {
+    match sc.value() {
+        Ok(v) => Box::new(DecodeError {
+            message: "a row is not a JSON array".into(),
+            row: Some(row),
+            excerpt: Some(v.excerpt()),
+            ..Default::default()
+        }),
+        Err(m) => Box::new(DecodeError {
+            message: format!("malformed result rows: {m}"),
+            row: Some(row),
+            ..Default::default()
+        }),
+    }
 }
 
 /// Decodes `rows_json` (a JSON array of row arrays) into batches of `schema_of(columns)`,

@@ -39,6 +39,76 @@ pub fn truncate(s: &str, max_chars: usize) -> String {
     }
 }
 
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// The high bit of each byte of `w` that is `"`, `\\` or a control character. Exact for the
+/// lowest flagged byte (borrows can only flag bytes above a true match), which is the one
+/// `string_end` uses.
+#[inline]
+fn specials(w: u64) -> u64 {
+    let quote = w ^ (ONES * b'"' as u64);
+    let backslash = w ^ (ONES * b'\\' as u64);
+    let has_zero = |x: u64| x.wrapping_sub(ONES) & !x;
+    let below_space = w.wrapping_sub(ONES * 0x20) & !w;
+    (has_zero(quote) | has_zero(backslash) | below_space) & HIGHS
+}
+
+/// The index of the first `"`, `\\` or control character at or after `i`: where a string
+/// starting before `i` ends or needs a closer look. Eight bytes at a time, since result
+/// strings are mostly short and a SIMD search's setup would cost more than it saves.
+#[inline]
+pub fn string_end(b: &[u8], mut i: usize) -> Option<usize> {
+    while let Some(word) = b.get(i..i + 8) {
+        let w = u64::from_le_bytes(word.try_into().expect("eight bytes"));
+        let m = specials(w);
+        if m != 0 {
+            return Some(i + (m.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    b.get(i..)?
+        .iter()
+        .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
+        .map(|p| i + p)
+}
+
+/// Where the JSON number starting at `start` ends; None if it is not one.
+#[inline(always)]
+fn number_end(b: &[u8], start: usize) -> Option<usize> {
+    let digits = |mut i: usize| {
+        while b.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+        i
+    };
+    let mut i = start + usize::from(b.get(start) == Some(&b'-'));
+    let int_end = digits(i);
+    if int_end == i {
+        return None;
+    }
+    i = int_end;
+    if b.get(i) == Some(&b'.') {
+        let frac_end = digits(i + 1);
+        if frac_end == i + 1 {
+            return None;
+        }
+        i = frac_end;
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(b.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        let exp_end = digits(i);
+        if exp_end == i {
+            return None;
+        }
+        i = exp_end;
+    }
+    Some(i)
+}
+
 pub struct Scanner<'a> {
     text: &'a str,
     pos: usize,
@@ -101,24 +171,54 @@ impl<'a> Scanner<'a> {
     }
 
     /// A number's text, or a string's content when it has no escapes, consumed; None
-    /// (nothing consumed) for anything else, which the caller reads with `value()`.
-    pub fn plain_scalar(&mut self) -> Result<Option<&'a str>, String> {
-        match self.peek() {
-            Some(b'-' | b'0'..=b'9') => self.number().map(Some),
-            Some(b'"') => {
-                let b = self.bytes();
+    /// (nothing consumed) for anything else, which the caller reads (or has reported)
+    /// with `value()`. Small and inlined: it is the decoder's innermost step.
+    #[inline]
+    pub fn plain_scalar(&mut self) -> Option<&'a str> {
+        let b = self.bytes();
+        match self.peek()? {
+            b'-' | b'0'..=b'9' => {
+                let end = number_end(b, self.pos)?;
+                let text = &self.text[self.pos..end];
+                self.pos = end;
+                Some(text)
+            }
+            b'"' => {
                 let start = self.pos + 1;
-                let Some(off) = memchr::memchr2(b'"', b'\\', &b[start..]) else {
-                    return Ok(None); // unterminated: let value() report it
-                };
-                let end = start + off;
-                if b[end] == b'\\' || b[start..end].iter().any(|&c| c < 0x20) {
-                    return Ok(None);
+                let end = string_end(b, start)?;
+                if b[end] != b'"' {
+                    return None; // an escape or a control character: value() deals with it
                 }
                 self.pos = end + 1;
-                Ok(Some(&self.text[start..end]))
+                Some(&self.text[start..end])
             }
-            _ => Ok(None),
+            _ => None,
+        }
+    }
+
+    /// Consumes `null` if it is next.
+    #[inline]
+    pub fn eat_null(&mut self) -> bool {
+        self.eat_word(b"null")
+    }
+
+    /// Consumes `true` or `false` if next.
+    #[inline]
+    pub fn eat_bool(&mut self) -> Option<bool> {
+        match self.peek()? {
+            b't' if self.eat_word(b"true") => Some(true),
+            b'f' if self.eat_word(b"false") => Some(false),
+            _ => None,
+        }
+    }
+
+    #[inline]
+    fn eat_word(&mut self, word: &[u8]) -> bool {
+        if self.peek() == Some(word[0]) && self.bytes()[self.pos..].starts_with(word) {
+            self.pos += word.len();
+            true
+        } else {
+            false
         }
     }
 
@@ -145,61 +245,25 @@ impl<'a> Scanner<'a> {
     }
 
     fn number(&mut self) -> Result<&'a str, String> {
-        let b = self.bytes();
         let start = self.pos;
-        let mut i = self.pos;
-        if b.get(i) == Some(&b'-') {
-            i += 1;
-        }
-        let digits_start = i;
-        while i < b.len() && b[i].is_ascii_digit() {
-            i += 1;
-        }
-        if i == digits_start {
-            return Err(format!("invalid number at byte {start}"));
-        }
-        if b.get(i) == Some(&b'.') {
-            i += 1;
-            let f = i;
-            while i < b.len() && b[i].is_ascii_digit() {
-                i += 1;
-            }
-            if i == f {
-                return Err(format!("invalid number at byte {start}"));
-            }
-        }
-        if matches!(b.get(i), Some(b'e' | b'E')) {
-            i += 1;
-            if matches!(b.get(i), Some(b'+' | b'-')) {
-                i += 1;
-            }
-            let e = i;
-            while i < b.len() && b[i].is_ascii_digit() {
-                i += 1;
-            }
-            if i == e {
-                return Err(format!("invalid number at byte {start}"));
-            }
-        }
-        self.pos = i;
-        Ok(&self.text[start..i])
+        let end = number_end(self.bytes(), start)
+            .ok_or_else(|| format!("invalid number at byte {start}"))?;
+        self.pos = end;
+        Ok(&self.text[start..end])
     }
 
     /// A JSON string; borrowed when it has no escapes.
     fn string(&mut self) -> Result<Cow<'a, str>, String> {
         let b = self.bytes();
         let start = self.pos + 1;
-        // memchr finds the end in SIMD strides; a second vectorised pass rejects raw
-        // control characters, which JSON forbids inside strings.
-        let Some(off) = memchr::memchr2(b'"', b'\\', &b[start..]) else {
+        let Some(i) = string_end(b, start) else {
             return Err(format!(
                 "unterminated string starting at byte {}",
                 start - 1
             ));
         };
-        let i = start + off;
-        if let Some(c) = b[start..i].iter().position(|&c| c < 0x20) {
-            return Err(format!("control character in string at byte {}", start + c));
+        if b[i] < 0x20 {
+            return Err(format!("control character in string at byte {i}"));
         }
         if b[i] == b'\\' {
             return self.string_with_escapes(start, i);
@@ -347,6 +411,30 @@ mod tests {
         assert_eq!(v[3], Value::Bool(true));
         assert_eq!(v[4], Value::Nested(r#"[1, {"a": [2]}]"#));
         assert_eq!(v[5], Value::Number("-1e-5"));
+    }
+
+    #[test]
+    fn string_end_finds_the_first_special_byte() {
+        for (s, want) in [
+            ("abc\"", Some(3)),
+            ("abcdefghijklmnop\"", Some(16)),
+            ("abcdefg\\\"", Some(7)),
+            ("abcdefgh\u{1}\"", Some(8)),
+            ("\u{e9}\u{e9}\u{e9}\u{e9}x\"", Some(9)),
+            ("abcdefghij", None),
+            ("\"\"\"\"\"\"\"\"\"", Some(0)),
+            ("a\u{7f}\u{ff}b\u{1f}", Some(5)),
+        ] {
+            assert_eq!(string_end(s.as_bytes(), 0), want, "{s:?}");
+        }
+        // Each position of each special byte, in a longer run of plain bytes.
+        for special in [b'"', b'\\', 0u8, 0x1f] {
+            for at in 0..20 {
+                let mut v = vec![b'x'; 20];
+                v[at] = special;
+                assert_eq!(string_end(&v, 0), Some(at));
+            }
+        }
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Roe AI database queries: run-and-wait, submit, status, result, wait.
 
+mod body;
 mod config;
 mod job;
 pub mod stream;
@@ -10,17 +11,18 @@ use std::time::Duration;
 use bytes::Bytes;
 use serde_json::json;
 
+use body::decode_body;
+pub use body::decode_run_body;
 pub use config::{RoeConfig, RoeOptions, DEFAULT_BASE_URL};
 pub use job::{JobRef, JobStatus};
 pub use stream::BatchStream;
 use stream::{Opened, Origin};
 
-use crate::decode::framing::frame;
 use crate::error::{Error, RequestContext, Result};
 use crate::polling::{poll_until, JobState, PollPolicy};
 use crate::result::QueryResult;
 use crate::transport::{Request, Response, Transport};
-use wire::{error_text, parse_run, WireStatus, WireSubmit};
+use wire::{error_text, WireStatus, WireSubmit};
 
 const RUN_PATH: &str = "/v1/database/query/";
 const SUBMIT_PATH: &str = "/v1/database/query/async/";
@@ -305,41 +307,4 @@ fn run_refusal(e: Error) -> Error {
         },
         other => other,
     }
-}
-
-/// Decodes a run-and-wait response body held in memory (also the benchmarks' entry point).
-pub fn decode_run_body(body: &[u8], server_timezone: &str) -> Result<Vec<QueryResult>> {
-    Ok(decode_body(body, server_timezone, None, &RequestContext::default())?.unwrap_or_default())
-}
-
-/// Chunks aim for this many bytes: enough chunks to keep every core busy, few enough that
-/// per-chunk setup is noise.
-const CHUNK_BYTES: usize = 4 << 20;
-
-fn decode_body(
-    body: &[u8],
-    tz: &str,
-    fallback_id: Option<&str>,
-    ctx: &RequestContext,
-) -> Result<Option<Vec<QueryResult>>> {
-    let ctx = RequestContext {
-        query_id: fallback_id.map(str::to_owned).or(ctx.query_id.clone()),
-        ..ctx.clone()
-    };
-    let malformed = |why: String| Error::malformed(&ctx, &why);
-    let text = std::str::from_utf8(body).map_err(|_| malformed("body is not UTF-8".into()))?;
-    // One pass finds the rows; serde then reads only what is left (ids, types, status).
-    let framed = frame(text, CHUNK_BYTES).map_err(malformed)?;
-    let run = parse_run(&framed.skeleton).map_err(|e| malformed(e.to_string()))?;
-    run.check(&ctx)?;
-    if let Some(JobState::Running) = run.status.as_deref().map(JobState::classify) {
-        if run.results.is_empty() {
-            return Ok(None);
-        }
-    }
-    run.results
-        .into_iter()
-        .map(|r| r.into_result(&framed, text, tz, fallback_id, &ctx))
-        .collect::<Result<Vec<_>>>()
-        .map(Some)
 }

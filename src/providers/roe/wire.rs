@@ -5,7 +5,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::Value;
 
-use crate::decode::framing::Framed;
+use super::body::BodyRows;
 use crate::decode::Rows;
 use crate::error::{Error, RequestContext, Result};
 use crate::polling::JobState;
@@ -208,8 +208,7 @@ impl WireResult<'_> {
     /// query id of its own; `ctx` says where the response came from, for errors.
     pub fn into_result(
         self,
-        framed: &Framed,
-        body: &str,
+        rows: &BodyRows,
         default_tz: &str,
         fallback_id: Option<&str>,
         ctx: &RequestContext,
@@ -219,8 +218,8 @@ impl WireResult<'_> {
         // Framing replaced each rows array by its span's number.
         let rows = match self.result_rows.map(RawValue::get) {
             None | Some("null") => Rows::Json("[]"),
-            Some(n) => match n.parse::<usize>().ok().and_then(|i| framed.spans.get(i)) {
-                Some(span) => Rows::Framed { body, span },
+            Some(n) => match n.parse::<usize>().ok().and_then(|i| rows.rows(i)) {
+                Some(rows) => rows,
                 None => return Err(Error::malformed(ctx, "result_rows is not an array")),
             },
         };
@@ -260,15 +259,9 @@ mod tests {
         let body = r#"[{"query_id": "q", "query": "SELECT 1", "summary": {"read_rows": 1},
             "column_names": ["x"], "column_types": ["UInt8"], "result_rows": [[1]],
             "start_timestamp": 1719852303.0115254, "end_timestamp": "1719852303.02"}]"#;
-        let framed = crate::decode::framing::frame(body, 1 << 20).unwrap();
-        let run = parse_run(&framed.skeleton).unwrap();
-        let r = run
-            .results
-            .into_iter()
-            .next()
+        let r = super::super::decode_run_body(body.as_bytes(), "UTC")
             .unwrap()
-            .into_result(&framed, body, "UTC", None, &RequestContext::default())
-            .unwrap();
+            .remove(0);
         assert_eq!((r.num_rows(), r.sql.as_deref()), (1, Some("SELECT 1")));
         assert_eq!(r.summary_json.as_deref(), Some(r#"{"read_rows": 1}"#));
         assert_eq!(r.end_timestamp, Some(1719852303.02));

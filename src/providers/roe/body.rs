@@ -1,0 +1,119 @@
+//! A run or result response held in memory, decoded: each rows array straight from the
+//! body on every core (`decode::split`), the rest of the response by serde.
+
+use std::collections::HashMap;
+
+use arrow_array::RecordBatch;
+
+use super::wire::parse_run;
+use crate::decode::framing::{Framed, Framer};
+use crate::decode::split::decode_array;
+use crate::decode::{Rows, DEFAULT_BATCH_ROWS};
+use crate::error::{Error, RequestContext, Result};
+use crate::polling::JobState;
+use crate::result::QueryResult;
+
+/// Chunks aim for this many bytes when a rows array has to be framed (its column types
+/// come after it): enough chunks to keep every core busy, few enough that per-chunk setup
+/// is noise.
+const CHUNK_BYTES: usize = 4 << 20;
+
+/// Decodes a run-and-wait response body held in memory (also the benchmarks' entry point).
+pub fn decode_run_body(body: &[u8], server_timezone: &str) -> Result<Vec<QueryResult>> {
+    Ok(decode_body(body, server_timezone, None, &RequestContext::default())?.unwrap_or_default())
+}
+
+/// The rows of a response: decoded already, or framed for decoding later.
+pub struct BodyRows<'a> {
+    pub text: &'a str,
+    pub framed: Framed,
+    decoded: HashMap<usize, Vec<RecordBatch>>,
+}
+
+impl BodyRows<'_> {
+    /// The rows of array number `span`.
+    pub fn rows(&self, span: usize) -> Option<Rows<'_>> {
+        match self.decoded.get(&span) {
+            Some(batches) => Some(Rows::Decoded(batches)),
+            None => self.framed.spans.get(span).map(|s| Rows::Framed {
+                body: self.text,
+                span: s,
+            }),
+        }
+    }
+}
+
+/// Finds each rows array; decodes it at once when its column types came before it.
+fn read_rows<'a>(
+    text: &'a str,
+    tz: &str,
+    fallback_id: Option<&str>,
+    ctx: &RequestContext,
+) -> Result<BodyRows<'a>> {
+    let malformed = |why: String| Error::malformed(ctx, &why);
+    let mut framer = Framer::new(CHUNK_BYTES);
+    let mut decoded = HashMap::new();
+    while framer
+        .feed_until_rows(text.as_bytes(), 0)
+        .map_err(malformed)?
+    {
+        for (span, prefix) in framer.take_started() {
+            let Some(result) = parse_run(&prefix).ok().and_then(|run| {
+                run.results
+                    .into_iter()
+                    .find(|r| r.rows_span() == Some(span))
+            }) else {
+                continue;
+            };
+            let query_id = result.query_id(fallback_id);
+            if !result.declares_columns() {
+                continue; // framed now, decoded once the types are read
+            }
+            // A bad declaration is reported, as for any result, when the results are read.
+            let Ok(columns) = result.columns(tz, &query_id, ctx) else {
+                continue;
+            };
+            let array = decode_array(text, framer.position(), &columns, DEFAULT_BATCH_ROWS)
+                .map_err(|mut e| {
+                    e.query_id.clone_from(&query_id);
+                    Error::Decode(e)
+                })?;
+            framer.rows_decoded(array.close, array.rows);
+            decoded.insert(span, array.batches);
+        }
+    }
+    Ok(BodyRows {
+        text,
+        framed: framer.finish().map_err(malformed)?,
+        decoded,
+    })
+}
+
+/// Decodes a run or result response; None when it says the query is still running.
+pub fn decode_body(
+    body: &[u8],
+    tz: &str,
+    fallback_id: Option<&str>,
+    ctx: &RequestContext,
+) -> Result<Option<Vec<QueryResult>>> {
+    let ctx = RequestContext {
+        query_id: fallback_id.map(str::to_owned).or(ctx.query_id.clone()),
+        ..ctx.clone()
+    };
+    let text =
+        std::str::from_utf8(body).map_err(|_| Error::malformed(&ctx, "body is not UTF-8"))?;
+    let rows = read_rows(text, tz, fallback_id, &ctx)?;
+    let run =
+        parse_run(&rows.framed.skeleton).map_err(|e| Error::malformed(&ctx, &e.to_string()))?;
+    run.check(&ctx)?;
+    if let Some(JobState::Running) = run.status.as_deref().map(JobState::classify) {
+        if run.results.is_empty() {
+            return Ok(None);
+        }
+    }
+    run.results
+        .into_iter()
+        .map(|r| r.into_result(&rows, tz, fallback_id, &ctx))
+        .collect::<Result<Vec<_>>>()
+        .map(Some)
+}
