@@ -216,4 +216,38 @@ proptest! {
         let y = decode_rows(&quoted, &columns, 10).unwrap();
         prop_assert_eq!(x, y);
     }
+
+    #[test]
+    fn decimal_fast_path_agrees_with_the_general_one(
+        int_digits in "[0-9]{1,20}", frac_digits in "[0-9]{0,12}", neg in any::<bool>(),
+        precision in 1u8..=38, scale in 0i8..=12,
+    ) {
+        let sign = if neg { "-" } else { "" };
+        let text = if frac_digits.is_empty() { format!("{sign}{int_digits}") } else { format!("{sign}{int_digits}.{frac_digits}") };
+        let scale = scale.min(precision as i8);
+        let fast = super::values::parse_decimal128(&text, precision, scale);
+        let general = super::values::general_decimal128(&text, precision, scale);
+        prop_assert_eq!(fast.is_ok(), general.is_ok(), "{}", text);
+        if let (Ok(a), Ok(b)) = (fast, general) {
+            prop_assert_eq!(a, b, "{}", text);
+        }
+    }
+
+    #[test]
+    fn timestamp_fast_path_agrees_with_chrono(
+        y in 1000i32..3000, m in 1u32..=12, d in 1u32..=31, h in 0u32..24, mi in 0u32..60, s in 0u32..60,
+        sep in prop::sample::select(vec![" ", "T"]),
+        suffix in prop::sample::select(vec!["+00:00", "Z", "", "+01:30", " UTC"]),
+    ) {
+        let text = format!("{y:04}-{m:02}-{d:02}{sep}{h:02}:{mi:02}:{s:02}{suffix}");
+        let got = super::values::parse_timestamp(&text, 0, None);
+        match chrono::NaiveDate::from_ymd_opt(y, m, d) {
+            None => prop_assert!(got.is_err(), "{}", text),
+            Some(date) => {
+                let offset = if suffix == "+01:30" { 5400 } else { 0 };
+                let want = date.and_hms_opt(h, mi, s).unwrap().and_utc().timestamp() - offset;
+                prop_assert_eq!(got, Ok(want), "{}", text);
+            }
+        }
+    }
 }

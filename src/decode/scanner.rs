@@ -73,15 +73,32 @@ pub fn string_end(b: &[u8], mut i: usize) -> Option<usize> {
         .map(|p| i + p)
 }
 
+/// The end of the run of ASCII digits starting at `i`, eight bytes at a time.
+#[inline(always)]
+fn digits_end(b: &[u8], mut i: usize) -> usize {
+    while let Some(word) = b.get(i..i + 8) {
+        let w = u64::from_le_bytes(word.try_into().expect("eight bytes"));
+        // Per byte, without carries between bytes (7-bit values plus at most 0x50):
+        // high bit of y + 0x46 means y >= b'9' + 1, of y + 0x50 means y >= b'0'.
+        let y = w & !HIGHS;
+        let above_nine = y.wrapping_add(ONES * 0x46);
+        let from_zero = y.wrapping_add(ONES * 0x50);
+        let not_digit = (above_nine | !from_zero | w) & HIGHS;
+        if not_digit != 0 {
+            return i + (not_digit.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while b.get(i).is_some_and(u8::is_ascii_digit) {
+        i += 1;
+    }
+    i
+}
+
 /// Where the JSON number starting at `start` ends; None if it is not one.
 #[inline(always)]
 fn number_end(b: &[u8], start: usize) -> Option<usize> {
-    let digits = |mut i: usize| {
-        while b.get(i).is_some_and(u8::is_ascii_digit) {
-            i += 1;
-        }
-        i
-    };
+    let digits = |i: usize| digits_end(b, i);
     let mut i = start + usize::from(b.get(start) == Some(&b'-'));
     let int_end = digits(i);
     if int_end == i {
@@ -135,7 +152,18 @@ impl<'a> Scanner<'a> {
         self.text.as_bytes()
     }
 
+    /// The next byte that is not whitespace (consuming the whitespace).
+    #[inline(always)]
     pub fn peek(&mut self) -> Option<u8> {
+        let c = *self.bytes().get(self.pos)?;
+        // Every byte below '!' is whitespace or invalid JSON: one compare decides.
+        if c > b' ' {
+            return Some(c);
+        }
+        self.skip_whitespace()
+    }
+
+    fn skip_whitespace(&mut self) -> Option<u8> {
         let b = self.bytes();
         while self.pos < b.len() && matches!(b[self.pos], b' ' | b'\n' | b'\r' | b'\t') {
             self.pos += 1;
@@ -435,6 +463,19 @@ mod tests {
                 assert_eq!(string_end(&v, 0), Some(at));
             }
         }
+    }
+
+    #[test]
+    fn digit_runs_end_at_the_first_other_byte() {
+        for other in [b'/', b':', b'.', b'e', b' ', 0u8, 0x80, 0xb0, 0xb9, 0xff] {
+            for at in 0..20 {
+                let mut v = vec![b'7'; 20];
+                v[at] = other;
+                assert_eq!(digits_end(&v, 0), at, "{other:#x} at {at}");
+            }
+        }
+        assert_eq!(digits_end(b"0123456789", 0), 10);
+        assert_eq!(digits_end(b"12", 5), 5);
     }
 
     #[test]

@@ -124,6 +124,24 @@ fn fast_decimal128(text: &str, precision: u8, scale: i8) -> Option<Result<i128, 
     if int_part.is_empty() || frac.len() > scale as usize || (dot.is_some() && frac.is_empty()) {
         return None; // leave the unusual shapes to the general path
     }
+    if int_part.len() + frac.len() <= 19 {
+        // Fits u64: one cheap multiply per digit instead of i128 arithmetic.
+        let mut v = 0u64;
+        for &c in int_part.iter().chain(frac) {
+            let d = c.wrapping_sub(b'0');
+            if d > 9 {
+                return None;
+            }
+            v = v * 10 + d as u64;
+        }
+        let digits = if v == 0 { 0 } else { v.ilog10() as usize + 1 };
+        let missing = scale as usize - frac.len();
+        if digits > 0 && digits + missing > precision as usize {
+            return Some(Err(format!("does not fit Decimal({precision}, {scale})")));
+        }
+        let v = v as i128 * 10i128.pow(missing as u32);
+        return Some(Ok(if neg { -v } else { v }));
+    }
     let mut v: i128 = 0;
     let mut digits = 0usize;
     for &c in int_part.iter().chain(frac) {
@@ -147,9 +165,12 @@ fn fast_decimal128(text: &str, precision: u8, scale: i8) -> Option<Result<i128, 
 }
 
 pub fn parse_decimal128(text: &str, precision: u8, scale: i8) -> Result<i128, Reason> {
-    if let Some(fast) = fast_decimal128(text, precision, scale) {
-        return fast;
-    }
+    fast_decimal128(text, precision, scale)
+        .unwrap_or_else(|| general_decimal128(text, precision, scale))
+}
+
+/// Any decimal text (exponents, a leading `+`, more than 38 digits of leading zeros).
+pub(crate) fn general_decimal128(text: &str, precision: u8, scale: i8) -> Result<i128, Reason> {
     let (neg, digits) = scaled_digits(text, precision, scale)?;
     // At most 38 digits: cannot overflow i128.
     let v = digits.iter().fold(0i128, |acc, &d| acc * 10 + d as i128);
@@ -244,15 +265,7 @@ fn parse_ymd(b: &[u8]) -> Option<i64> {
     if b[4] != b'-' || b[7] != b'-' {
         return None;
     }
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let days_in_month = match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return None,
-    };
-    if d == 0 || d > days_in_month {
+    if d == 0 || d > days_in_month(y, m)? {
         return None;
     }
     Some(days_from_civil(y as i64, m, d))
@@ -309,6 +322,11 @@ fn fraction(b: &[u8], digits: u32) -> Result<(i64, usize), Reason> {
 /// Text without an offset is wall time in `zone` (None means UTC).
 pub fn parse_timestamp(text: &str, digits: u32, zone: Option<&Tz>) -> Result<i64, Reason> {
     let b = text.as_bytes();
+    if let Some(secs) = fast_utc_seconds(b, zone.is_none()) {
+        if let Some(v) = secs.checked_mul(units_per_second(digits)) {
+            return Ok(v);
+        }
+    }
     if b.len() < 10 || b[4] != b'-' {
         return parse_epoch(text, digits);
     }
@@ -348,6 +366,49 @@ pub fn parse_timestamp(text: &str, digits: u32, zone: Option<&Tz>) -> Result<i64
     utc.checked_mul(units_per_second(digits))
         .and_then(|v| v.checked_add(sub))
         .ok_or_else(|| "date-time out of range".into())
+}
+
+/// The common shape, `YYYY-MM-DD HH:MM:SS` then `+00:00`, `Z` or (in a UTC column)
+/// nothing, as seconds since the epoch, with straight-line digit arithmetic. None for
+/// anything else, which the general parser reads or rejects.
+fn fast_utc_seconds(b: &[u8], utc_column: bool) -> Option<i64> {
+    let utc = match b.get(19..)? {
+        b"+00:00" | b"Z" => true,
+        [] => utc_column,
+        _ => false,
+    };
+    if !utc || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b' ' | b'T') {
+        return None;
+    }
+    if b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let digits = [
+        b[0], b[1], b[2], b[3], b[5], b[6], b[8], b[9], b[11], b[12], b[14], b[15], b[17], b[18],
+    ]
+    .map(|c| c.wrapping_sub(b'0'));
+    if digits.iter().any(|&x| x > 9) {
+        return None;
+    }
+    let two = |i: usize| digits[i] as u32 * 10 + digits[i + 1] as u32;
+    let year = two(0) * 100 + two(2);
+    let (month, day, h, m, sec) = (two(4), two(6), two(8), two(10), two(12));
+    if h > 23 || m > 59 || sec > 59 || day == 0 || day > days_in_month(year, month)? {
+        return None;
+    }
+    let days = days_from_civil(year as i64, month, day);
+    Some(days * 86_400 + (h * 3600 + m * 60 + sec) as i64)
+}
+
+fn days_in_month(y: u32, m: u32) -> Option<u32> {
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => Some(31),
+        4 | 6 | 9 | 11 => Some(30),
+        2 if leap => Some(29),
+        2 => Some(28),
+        _ => None,
+    }
 }
 
 /// `Z`, `+HH:MM`, `+HHMM`, `+HH`, ` UTC`, or nothing. Outer None: malformed.
