@@ -101,6 +101,21 @@ def test_a_bad_value_mid_stream_names_row_column_and_query(roe_server, roe_clien
     assert "-1" in str(e)
 
 
+def test_query_decodes_while_the_body_arrives_and_names_the_bad_row(roe_server, roe_client):
+    # query() decodes chunks as they arrive too: errors still carry the global row.
+    good = [f'[{i}, "{"x" * 60}"]' for i in range(150000)]
+    good[140001] = '[1.5, "x"]'
+    canned(roe_server, "bad late", rows_body(good))
+    with pytest.raises(sqlquarry.DecodeError) as info:
+        roe_client.query("bad late")
+    assert (info.value.row, info.value.column, info.value.query_id) == (140001, "c0", "q-stream")
+    good[140001] = '[140001, "fine"]'
+    canned(roe_server, "good", rows_body(good))
+    table = roe_client.query("good").to_arrow()
+    assert table.num_rows == 150000
+    assert table.column("c0").to_pylist()[::50000] == [0, 50000, 100000]
+
+
 def test_batches_before_the_bad_one_arrive_first(roe_server, roe_client):
     good = [f'[{i}, "{"x" * 60}"]' for i in range(150000)]
     good[-1] = "[1, 2, 3]"

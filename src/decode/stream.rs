@@ -69,6 +69,11 @@ impl RowChunker {
     pub fn finish(self) -> Result<Framed, String> {
         self.framer.finish()
     }
+
+    /// `finish` for a chunker held in a struct; it is left empty.
+    pub fn take_finished(&mut self) -> Result<Framed, String> {
+        std::mem::replace(self, RowChunker::new(1)).finish()
+    }
 }
 
 #[cfg(test)]

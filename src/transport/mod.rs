@@ -162,16 +162,31 @@ impl Transport {
     /// A body cut short counts as a failed attempt, retried when the request is safe to
     /// repeat.
     pub async fn send(&self, req: &Request<'_>) -> Result<Response> {
-        self.send_with(req, |resp, ctx| async move {
+        self.send_read(req, |resp, ctx| async move {
             let status = resp.status();
             let headers = resp.headers().clone();
-            let body = read_body(resp).await.map_err(|e| Failure::network(&e))?;
+            let body = read_body(resp).await?;
             Ok(Response {
                 status,
                 headers,
                 body,
                 ctx,
             })
+        })
+        .await
+    }
+
+    /// Sends `req` and hands each 2xx response to `read`, which reads the body as it
+    /// arrives (decoding it meanwhile, say). A body cut short (`read` failing with a
+    /// reqwest error) is retried as `send` retries it.
+    pub async fn send_read<T, F, Fut>(&self, req: &Request<'_>, read: F) -> Result<T>
+    where
+        F: Fn(reqwest::Response, RequestContext) -> Fut,
+        Fut: std::future::Future<Output = std::result::Result<T, reqwest::Error>>,
+    {
+        self.send_with(req, |resp, ctx| {
+            let reading = read(resp, ctx);
+            async move { reading.await.map_err(|e| Failure::network(&e)) }
         })
         .await
     }

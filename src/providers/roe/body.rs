@@ -6,12 +6,13 @@ use std::collections::HashMap;
 use arrow_array::RecordBatch;
 
 use super::wire::parse_run;
-use crate::decode::framing::{Framed, Framer};
+use crate::decode::framing::{Framed, Framer, RowsSpan};
 use crate::decode::split::decode_array;
 use crate::decode::{Rows, DEFAULT_BATCH_ROWS};
 use crate::error::{Error, RequestContext, Result};
 use crate::polling::JobState;
 use crate::result::QueryResult;
+use crate::types::ColumnSpec;
 
 /// Chunks aim for this many bytes when a rows array has to be framed (its column types
 /// come after it): enough chunks to keep every core busy, few enough that per-chunk setup
@@ -25,9 +26,20 @@ pub fn decode_run_body(body: &[u8], server_timezone: &str) -> Result<Vec<QueryRe
 
 /// The rows of a response: decoded already, or framed for decoding later.
 pub struct BodyRows<'a> {
-    pub text: &'a str,
-    pub framed: Framed,
+    text: &'a str,
+    spans: Vec<RowsSpan>,
     decoded: HashMap<usize, Vec<RecordBatch>>,
+}
+
+impl BodyRows<'static> {
+    /// Rows all decoded already (as they arrived).
+    pub fn decoded(spans: Vec<RowsSpan>, decoded: HashMap<usize, Vec<RecordBatch>>) -> Self {
+        BodyRows {
+            text: "",
+            spans,
+            decoded,
+        }
+    }
 }
 
 impl BodyRows<'_> {
@@ -35,7 +47,7 @@ impl BodyRows<'_> {
     pub fn rows(&self, span: usize) -> Option<Rows<'_>> {
         match self.decoded.get(&span) {
             Some(batches) => Some(Rows::Decoded(batches)),
-            None => self.framed.spans.get(span).map(|s| Rows::Framed {
+            None => self.spans.get(span).map(|s| Rows::Framed {
                 body: self.text,
                 span: s,
             }),
@@ -43,13 +55,36 @@ impl BodyRows<'_> {
     }
 }
 
+/// The columns (and query id) of rows array `span`, from `prefix`, the response up to
+/// the array (see `Framer::take_started`); None when its types are declared after it.
+pub fn columns_before_rows(
+    prefix: &str,
+    span: usize,
+    tz: &str,
+    fallback_id: Option<&str>,
+    ctx: &RequestContext,
+) -> Result<Option<(Vec<ColumnSpec>, Option<String>)>> {
+    let run = parse_run(prefix).map_err(|e| Error::malformed(ctx, &e.to_string()))?;
+    run.check(ctx)?;
+    let Some(result) = run.results.iter().find(|r| r.rows_span() == Some(span)) else {
+        return Err(Error::malformed(ctx, "rows outside a result object"));
+    };
+    if !result.declares_columns() {
+        return Ok(None);
+    }
+    let query_id = result.query_id(fallback_id);
+    let columns = result.columns(tz, &query_id, ctx)?;
+    Ok(Some((columns, query_id)))
+}
+
 /// Finds each rows array; decodes it at once when its column types came before it.
+/// Returns the skeleton too (the response with each rows array replaced by its number).
 fn read_rows<'a>(
     text: &'a str,
     tz: &str,
     fallback_id: Option<&str>,
     ctx: &RequestContext,
-) -> Result<BodyRows<'a>> {
+) -> Result<(String, BodyRows<'a>)> {
     let malformed = |why: String| Error::malformed(ctx, &why);
     let mut framer = Framer::new(CHUNK_BYTES);
     let mut decoded = HashMap::new();
@@ -58,20 +93,10 @@ fn read_rows<'a>(
         .map_err(malformed)?
     {
         for (span, prefix) in framer.take_started() {
-            let Some(result) = parse_run(&prefix).ok().and_then(|run| {
-                run.results
-                    .into_iter()
-                    .find(|r| r.rows_span() == Some(span))
-            }) else {
-                continue;
-            };
-            let query_id = result.query_id(fallback_id);
-            if !result.declares_columns() {
+            let Some((columns, query_id)) =
+                columns_before_rows(&prefix, span, tz, fallback_id, ctx)?
+            else {
                 continue; // framed now, decoded once the types are read
-            }
-            // A bad declaration is reported, as for any result, when the results are read.
-            let Ok(columns) = result.columns(tz, &query_id, ctx) else {
-                continue;
             };
             let array = decode_array(text, framer.position(), &columns, DEFAULT_BATCH_ROWS)
                 .map_err(|mut e| {
@@ -82,11 +107,15 @@ fn read_rows<'a>(
             decoded.insert(span, array.batches);
         }
     }
-    Ok(BodyRows {
-        text,
-        framed: framer.finish().map_err(malformed)?,
-        decoded,
-    })
+    let Framed { skeleton, spans } = framer.finish().map_err(malformed)?;
+    Ok((
+        skeleton,
+        BodyRows {
+            text,
+            spans,
+            decoded,
+        },
+    ))
 }
 
 /// Decodes a run or result response; None when it says the query is still running.
@@ -102,9 +131,8 @@ pub fn decode_body(
     };
     let text =
         std::str::from_utf8(body).map_err(|_| Error::malformed(&ctx, "body is not UTF-8"))?;
-    let rows = read_rows(text, tz, fallback_id, &ctx)?;
-    let run =
-        parse_run(&rows.framed.skeleton).map_err(|e| Error::malformed(&ctx, &e.to_string()))?;
+    let (skeleton, rows) = read_rows(text, tz, fallback_id, &ctx)?;
+    let run = parse_run(&skeleton).map_err(|e| Error::malformed(&ctx, &e.to_string()))?;
     run.check(&ctx)?;
     if let Some(JobState::Running) = run.status.as_deref().map(JobState::classify) {
         if run.results.is_empty() {

@@ -1,6 +1,7 @@
 //! Roe AI database queries: run-and-wait, submit, status, result, wait.
 
 mod body;
+mod collect;
 mod config;
 mod job;
 pub mod stream;
@@ -11,8 +12,8 @@ use std::time::Duration;
 use bytes::Bytes;
 use serde_json::json;
 
-use body::decode_body;
 pub use body::decode_run_body;
+use collect::collect;
 pub use config::{RoeConfig, RoeOptions, DEFAULT_BASE_URL};
 pub use job::{JobRef, JobStatus};
 pub use stream::BatchStream;
@@ -26,10 +27,6 @@ use wire::{error_text, WireStatus, WireSubmit};
 
 const RUN_PATH: &str = "/v1/database/query/";
 const SUBMIT_PATH: &str = "/v1/database/query/async/";
-
-/// Bodies at least this large are decoded on a blocking thread so that a big result never
-/// stalls the runtime's other requests.
-const DECODE_OFF_RUNTIME_BYTES: usize = 1 << 20;
 
 /// Per-call options of run and submit.
 #[derive(Debug, Default, Clone)]
@@ -81,10 +78,18 @@ impl RoeClient {
         Ok(body)
     }
 
-    /// `POST /v1/database/query/`: runs every statement and answers with all results.
+    /// `POST /v1/database/query/`: runs every statement and answers with all results,
+    /// decoded while the response arrives.
     pub async fn run(&self, sql: &str, opts: &SubmitOptions) -> Result<Vec<QueryResult>> {
-        let resp = self.run_response(sql, opts).await?;
-        Ok(self.decode(resp, None).await?.unwrap_or_default())
+        let req = Request::post(RUN_PATH.into(), self.body(sql, opts)?)
+            .query("organization_id", self.org());
+        let read = |resp, ctx| collect(resp, self.origin(ctx, None));
+        let results = self
+            .transport
+            .send_read(&req, read)
+            .await
+            .map_err(run_refusal)??;
+        Ok(results.unwrap_or_default())
     }
 
     /// The run endpoint's raw response body, undecoded: the download floor benchmarks
@@ -175,10 +180,15 @@ impl RoeClient {
         })
     }
 
-    /// The result endpoint once: None while the job is still running.
+    /// The result endpoint once, decoded while it arrives: None while the job is still
+    /// running.
     pub async fn fetch_result(&self, job: &JobRef) -> Result<Option<Vec<QueryResult>>> {
-        let resp = self.get_job(job, "result").await?;
-        self.decode(resp, Some(job.id().to_owned())).await
+        let fallback_id = job.id().to_owned();
+        let read = |resp, ctx| collect(resp, self.origin(ctx, Some(fallback_id.clone())));
+        self.try_job_ids(job, "result", |req| async move {
+            self.transport.send_read(&req, read).await
+        })
+        .await?
     }
 
     /// Polls until the job finishes, then fetches and decodes its results.
@@ -273,22 +283,6 @@ impl RoeClient {
             }
         })
         .await
-    }
-
-    /// Decodes a run or result response; None when it says the query is still running.
-    async fn decode(
-        &self,
-        resp: Response,
-        fallback_id: Option<String>,
-    ) -> Result<Option<Vec<QueryResult>>> {
-        let tz = self.cfg.server_timezone.clone();
-        if resp.body.len() < DECODE_OFF_RUNTIME_BYTES {
-            return decode_body(&resp.body, &tz, fallback_id.as_deref(), &resp.ctx);
-        }
-        let Response { body, ctx, .. } = resp;
-        tokio::task::spawn_blocking(move || decode_body(&body, &tz, fallback_id.as_deref(), &ctx))
-            .await
-            .map_err(|e| Error::decode(format!("the decoder stopped unexpectedly: {e}")))?
     }
 }
 

@@ -13,6 +13,7 @@ use arrow_array::RecordBatch;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
+use super::body::columns_before_rows;
 use super::wire::parse_run;
 use crate::decode::stream::{RowChunker, RowsText};
 use crate::decode::{decode_framed_chunk, DEFAULT_BATCH_ROWS};
@@ -129,7 +130,7 @@ pub struct Origin {
 }
 
 impl Origin {
-    fn malformed(&self, why: &str) -> Error {
+    pub fn malformed(&self, why: &str) -> Error {
         Error::malformed(&self.ctx, why)
     }
 }
@@ -190,19 +191,14 @@ impl Reader {
     /// Reads the columns of rows array `span` from `prefix`, the envelope before it.
     fn learn_columns(&mut self, span: usize, prefix: &str) -> Result<()> {
         let o = &self.origin;
-        let run = parse_run(prefix).map_err(|e| o.malformed(&e.to_string()))?;
-        run.check(&o.ctx)?;
-        let Some(result) = run.results.iter().find(|r| r.rows_span() == Some(span)) else {
-            return Err(o.malformed("rows outside a result object"));
-        };
-        let query_id = result.query_id(o.fallback_id.as_deref());
-        if !result.declares_columns() {
+        let Some((columns, query_id)) =
+            columns_before_rows(prefix, span, &o.tz, o.fallback_id.as_deref(), &o.ctx)?
+        else {
             return Err(Error::decode(
                 "the response declares its column types after the rows, so they cannot \
                  be decoded as they arrive: use query() or wait() instead",
             ));
-        }
-        let columns = result.columns(&o.tz, &query_id, &o.ctx)?;
+        };
         self.columns.insert(span, (Arc::new(columns), query_id));
         Ok(())
     }
