@@ -38,7 +38,7 @@ sys.path.insert(0, str(HERE))
 from gen_body import bench_sql, body_path  # noqa: E402
 from serve import API_KEY, start_server  # noqa: E402
 
-SQLQUARRY = ["sqlquarry_arrow", "sqlquarry_pandas", "sqlquarry_polars"]
+SQLQUARRY = ["sqlquarry_arrow", "sqlquarry_pandas", "sqlquarry_polars", "sqlquarry_stream"]
 USERS = ["json_pandas", "requests_pandas", "orjson_polars", "orjson_pyarrow"]
 FLOORS = ["floor_download", "floor_download_native", "floor_decode"]
 # Only these run at the second size (the others take minutes there).
@@ -619,6 +619,19 @@ def print_targets(sizes, rust, quick: bool) -> bool:
             f"above the post-import baseline; body {size / 1e6:.0f} MB + 2 x Arrow "
             f"{s.arrow_bytes / 1e6:.0f} MB",
         )
+
+    # Streaming: what iter_batches() holds while a whole result passes through.
+    for rows, body, summaries in [s for s in (sizes[0], big) if s]:
+        s = summaries.get("sqlquarry_stream")
+        if s is not None and s.ok and s.rss_above is not None:
+            size = body.stat().st_size
+            lines.append(
+                (
+                    f"  info: peak RSS of iter_batches() (batches dropped), {rows:,} rows: "
+                    f"{s.rss_above / 1e6:.0f} MB above baseline for a {size / 1e6:.0f} MB body",
+                    True,
+                )
+            )
 
     # Growth with size.
     if big is None:

@@ -15,8 +15,9 @@ QUERY = "/v1/database/query/"
 
 
 def serve(server, results, *, status=200, path=QUERY):
-    """The next request to `path` gets `results` (a list of result objects, or raw text)."""
-    body = results if isinstance(results, str) else json.dumps(results)
+    """The next request to `path` gets `results` (a list of result objects, or raw text
+    or bytes)."""
+    body = results if isinstance(results, (str, bytes)) else json.dumps(results)
     server.inject_fault(status=status, count=1, path_contains=path, body=body)
 
 
@@ -40,6 +41,22 @@ async def test_malformed_json_async(roe_server, roe_client):
     serve(roe_server, "<html>502 Bad Gateway</html>")
     with pytest.raises(sqlquarry.DecodeError, match="malformed"):
         await roe_client.query_async("SELECT 1")
+
+
+def test_bytes_that_are_not_utf8(roe_server, roe_client):
+    good = json.dumps([result(["a"], ["String"], [["x"], ["y"]])]).encode()
+    in_rows = good.replace(b'"y"', b'"\xff"')
+    serve(roe_server, in_rows)
+    with pytest.raises(sqlquarry.DecodeError, match="not valid UTF-8") as info:
+        roe_client.query("SELECT 1")
+    assert info.value.query_id == "q-bad-1"
+    # The same bytes held in memory (the split decoder's path) are refused too.
+    with pytest.raises(sqlquarry.DecodeError, match="not UTF-8"):
+        sqlquarry._native._decode_roe_body(in_rows)
+    in_envelope = good.replace(b"SELECT ...", b"SELECT \xfe")
+    serve(roe_server, in_envelope)
+    with pytest.raises(sqlquarry.DecodeError, match="malformed response"):
+        roe_client.query("SELECT 1")
 
 
 def test_row_of_the_wrong_length(roe_server, roe_client):

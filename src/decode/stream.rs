@@ -2,12 +2,42 @@
 //! is complete, so rows decode while the rest of the body is still on the wire and no
 //! more than the chunk under way is held.
 
-use super::framing::{ChunkReady, Framed, Framer};
+use arrow_array::RecordBatch;
 
-/// Whole rows of one span, ready for `decode_framed_chunk`.
+use super::decode_framed_chunk;
+use super::framing::{ChunkReady, Framed, Framer};
+use crate::error::DecodeError;
+use crate::types::ColumnSpec;
+
+/// Whole rows of one span, as bytes straight off the wire.
 pub struct RowsText {
     pub chunk: ChunkReady,
-    pub text: String,
+    pub bytes: Vec<u8>,
+}
+
+impl RowsText {
+    /// Checks the bytes are UTF-8 and decodes them: meant for a decoding thread, so the
+    /// reader only frames.
+    pub fn decode(
+        &self,
+        columns: &[ColumnSpec],
+        batch_rows: usize,
+    ) -> Result<Vec<RecordBatch>, Box<DecodeError>> {
+        let c = self.chunk;
+        let text = simdutf8::basic::from_utf8(&self.bytes).map_err(|_| {
+            Box::new(DecodeError {
+                message: "the rows are not valid UTF-8".into(),
+                row: Some(c.first_row),
+                ..Default::default()
+            })
+        })?;
+        decode_framed_chunk(text, c.first_row, c.rows, c.last, columns, batch_rows)
+    }
+
+    /// Whether there is nothing but whitespace (the text of an empty rows array).
+    pub fn is_blank(&self) -> bool {
+        self.bytes.trim_ascii().is_empty()
+    }
 }
 
 pub struct RowChunker {
@@ -51,10 +81,7 @@ impl RowChunker {
             let mut bytes = std::mem::replace(&mut self.buf, rest);
             bytes.drain(..chunk.start - self.base);
             self.base = chunk.end;
-            let text = String::from_utf8(bytes).map_err(|_| {
-                format!("the rows starting at row {} are not UTF-8", chunk.first_row)
-            })?;
-            out.push(RowsText { chunk, text });
+            out.push(RowsText { chunk, bytes });
         }
         // Outside a rows array nothing before the framer's position is needed again.
         if self.framer.open_chunk_start().is_none() {
@@ -94,7 +121,10 @@ mod tests {
                 texts.extend(c.push(p).unwrap());
                 assert!(c.buf.len() < 100 + 2 * piece + 32, "held {}", c.buf.len());
             }
-            let joined: String = texts.iter().map(|t| t.text.as_str()).collect();
+            let joined: String = texts
+                .iter()
+                .map(|t| std::str::from_utf8(&t.bytes).unwrap())
+                .collect();
             assert_eq!(joined.trim(), rows.join(", "), "pieces of {piece}");
             assert_eq!(texts.iter().map(|t| t.chunk.rows).sum::<usize>(), 200);
             assert!(texts.last().unwrap().chunk.last);

@@ -129,8 +129,8 @@ pub fn decode_body(
         query_id: fallback_id.map(str::to_owned).or(ctx.query_id.clone()),
         ..ctx.clone()
     };
-    let text =
-        std::str::from_utf8(body).map_err(|_| Error::malformed(&ctx, "body is not UTF-8"))?;
+    let text = simdutf8::basic::from_utf8(body)
+        .map_err(|_| Error::malformed(&ctx, "body is not UTF-8"))?;
     let (skeleton, rows) = read_rows(text, tz, fallback_id, &ctx)?;
     let run = parse_run(&skeleton).map_err(|e| Error::malformed(&ctx, &e.to_string()))?;
     run.check(&ctx)?;

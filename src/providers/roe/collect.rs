@@ -13,7 +13,7 @@ use super::stream::Origin;
 use super::wire::parse_run;
 use crate::decode::framing::Framed;
 use crate::decode::stream::{RowChunker, RowsText};
-use crate::decode::{decode_framed_chunk, DEFAULT_BATCH_ROWS};
+use crate::decode::DEFAULT_BATCH_ROWS;
 use crate::error::{DecodeError, Error, Result};
 use crate::polling::JobState;
 use crate::result::QueryResult;
@@ -87,18 +87,8 @@ impl Collector {
 
     fn start(&mut self, t: RowsText, (columns, query_id): Columns) {
         let span = t.chunk.span;
-        let small = t.text.len() < INLINE_BYTES;
-        let decode = move || {
-            let c = t.chunk;
-            decode_framed_chunk(
-                &t.text,
-                c.first_row,
-                c.rows,
-                c.last,
-                &columns,
-                DEFAULT_BATCH_ROWS,
-            )
-        };
+        let small = t.bytes.len() < INLINE_BYTES;
+        let decode = move || t.decode(&columns, DEFAULT_BATCH_ROWS);
         let decoding = if small {
             Decoding::Done(decode())
         } else {

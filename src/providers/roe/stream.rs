@@ -16,7 +16,7 @@ use tokio::task::JoinHandle;
 use super::body::columns_before_rows;
 use super::wire::parse_run;
 use crate::decode::stream::{RowChunker, RowsText};
-use crate::decode::{decode_framed_chunk, DEFAULT_BATCH_ROWS};
+use crate::decode::DEFAULT_BATCH_ROWS;
 use crate::error::{DecodeError, Error, RequestContext, Result};
 use crate::polling::JobState;
 use crate::transport::streaming_error;
@@ -257,10 +257,11 @@ impl Reader {
         texts: Vec<RowsText>,
         tx: &mpsc::Sender<Item>,
     ) -> Result<(), Stop> {
-        for RowsText { chunk, text } in texts {
+        for text in texts {
+            let chunk = text.chunk;
             if chunk.rows == 0 {
                 // Nothing to decode but the separators; an empty result is checked by serde.
-                if !text.trim().is_empty() {
+                if !text.is_blank() {
                     return Err(Stop::Error(
                         self.origin.malformed("text in an empty rows array"),
                     ));
@@ -279,16 +280,8 @@ impl Reader {
             let (columns, query_id) = self.columns.get(&chunk.span).cloned().ok_or_else(|| {
                 Stop::Error(self.origin.malformed("rows outside a result object"))
             })?;
-            let decoding = tokio::task::spawn_blocking(move || {
-                decode_framed_chunk(
-                    &text,
-                    chunk.first_row,
-                    chunk.rows,
-                    chunk.last,
-                    &columns,
-                    DEFAULT_BATCH_ROWS,
-                )
-            });
+            let decoding =
+                tokio::task::spawn_blocking(move || text.decode(&columns, DEFAULT_BATCH_ROWS));
             tx.send(Item::Decoding(decoding, query_id))
                 .await
                 .map_err(|_| Stop::ConsumerGone)?;
