@@ -7,7 +7,7 @@
 //! the `result_rows` key; every byte it skips is parsed strictly later, the rows by the
 //! chunk decoders and the rest (the skeleton) by serde, so nothing goes unvalidated.
 
-use memchr::{memchr2, memchr3};
+use super::scanner::{next_quote_or_backslash, next_quote_or_bracket};
 
 /// The rows array of one result: where it is and where its chunks start.
 #[derive(Debug, Clone, PartialEq)]
@@ -286,7 +286,7 @@ impl Framer {
         self.mode = Mode::Rows { depth: 1 };
     }
 
-    /// Scans rows, jumping (SIMD memchr) from one `"`, `[` or `]` to the next: objects are
+    /// Scans rows, jumping (eight bytes at a time) from one `"`, `[` or `]` to the next: objects are
     /// balanced inside a row and never change the array depth. A row that is not an array
     /// is left for the chunk decoder to reject.
     fn rows(&mut self, window: &[u8], base: usize, mut depth: usize) -> Result<(), String> {
@@ -299,10 +299,10 @@ impl Framer {
                     None => break Ok(b.len()),
                 }
             }
-            let Some(off) = memchr3(b'"', b'[', b']', &b[i..]) else {
+            let Some(at) = next_quote_or_bracket(b, i) else {
                 break Ok(b.len());
             };
-            i += off;
+            i = at;
             match b[i] {
                 b'"' => self.in_string = true,
                 b'[' => {
@@ -337,8 +337,7 @@ impl Framer {
             i += 1;
         }
         loop {
-            let off = memchr2(b'"', b'\\', &b[i.min(b.len())..])?;
-            i += off;
+            i = next_quote_or_backslash(b, i)?;
             if b[i] == b'"' {
                 self.in_string = false;
                 return Some(i + 1);

@@ -54,23 +54,60 @@ fn specials(w: u64) -> u64 {
     (has_zero(quote) | has_zero(backslash) | below_space) & HIGHS
 }
 
-/// The index of the first `"`, `\\` or control character at or after `i`: where a string
-/// starting before `i` ends or needs a closer look. Eight bytes at a time, since result
-/// strings are mostly short and a SIMD search's setup would cost more than it saves.
-#[inline]
-pub fn string_end(b: &[u8], mut i: usize) -> Option<usize> {
+/// The high bit of each byte of `w` equal to `c` (exact for the lowest one, as `specials`).
+#[inline(always)]
+fn equal_to(w: u64, c: u8) -> u64 {
+    let x = w ^ (ONES * c as u64);
+    x.wrapping_sub(ONES) & !x & HIGHS
+}
+
+/// The index of the first byte at or after `i` for which `hit` flags a match, eight bytes
+/// at a time: short gaps between matches make a SIMD search's setup cost more than it saves.
+#[inline(always)]
+pub fn find_swar(
+    b: &[u8],
+    mut i: usize,
+    hit: impl Fn(u64) -> u64,
+    one: impl Fn(u8) -> bool,
+) -> Option<usize> {
     while let Some(word) = b.get(i..i + 8) {
-        let w = u64::from_le_bytes(word.try_into().expect("eight bytes"));
-        let m = specials(w);
+        let m = hit(u64::from_le_bytes(word.try_into().expect("eight bytes")));
         if m != 0 {
             return Some(i + (m.trailing_zeros() / 8) as usize);
         }
         i += 8;
     }
-    b.get(i..)?
-        .iter()
-        .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
-        .map(|p| i + p)
+    b.get(i..)?.iter().position(|&c| one(c)).map(|p| i + p)
+}
+
+/// The next `"`, `[` or `]` at or after `i`: what the framer looks for between strings.
+#[inline]
+pub fn next_quote_or_bracket(b: &[u8], i: usize) -> Option<usize> {
+    find_swar(
+        b,
+        i,
+        |w| equal_to(w, b'"') | equal_to(w, b'[') | equal_to(w, b']'),
+        |c| matches!(c, b'"' | b'[' | b']'),
+    )
+}
+
+/// The next `"` or `\\` at or after `i`: where a string ends or escapes.
+#[inline]
+pub fn next_quote_or_backslash(b: &[u8], i: usize) -> Option<usize> {
+    find_swar(
+        b,
+        i,
+        |w| equal_to(w, b'"') | equal_to(w, b'\\'),
+        |c| matches!(c, b'"' | b'\\'),
+    )
+}
+
+/// The index of the first `"`, `\\` or control character at or after `i`: where a string
+/// starting before `i` ends or needs a closer look. Eight bytes at a time, since result
+/// strings are mostly short and a SIMD search's setup would cost more than it saves.
+#[inline]
+pub fn string_end(b: &[u8], i: usize) -> Option<usize> {
+    find_swar(b, i, specials, |c| c == b'"' || c == b'\\' || c < 0x20)
 }
 
 /// The end of the run of ASCII digits starting at `i`, eight bytes at a time.
@@ -463,6 +500,23 @@ mod tests {
                 assert_eq!(string_end(&v, 0), Some(at));
             }
         }
+    }
+
+    #[test]
+    fn framer_searches_find_the_first_match() {
+        for (special, quote_or_bracket) in
+            [(b'"', true), (b'[', true), (b']', true), (b'\\', false)]
+        {
+            for at in 0..20 {
+                let mut v = vec![b'x'; 20];
+                v[at] = special;
+                assert_eq!(next_quote_or_bracket(&v, 0), quote_or_bracket.then_some(at));
+                let q_or_b = matches!(special, b'"' | b'\\').then_some(at);
+                assert_eq!(next_quote_or_backslash(&v, 0), q_or_b);
+            }
+        }
+        assert_eq!(next_quote_or_bracket(b"\xff\xfe[", 0), Some(2));
+        assert_eq!(next_quote_or_bracket(b"abc", 5), None);
     }
 
     #[test]
