@@ -19,6 +19,9 @@ use super::values::*;
 use crate::types::{ColumnKind, ColumnSpec};
 
 /// Why a value could not be appended: the JSON itself, or the value (with an excerpt).
+/// What `push_from` returns: the error boxed, so the common Ok travels in a register.
+pub(super) type Pushed = Result<(), Box<PushError>>;
+
 pub(super) enum PushError {
     Json(String),
     Value(Reason, String),
@@ -30,15 +33,16 @@ pub(super) trait ColumnBuilder: Send {
 
     /// Reads one value from `sc` and appends it. Builders of the common scalar types
     /// override this to take numbers and plain strings straight from the text.
-    fn push_from(&mut self, sc: &mut Scanner) -> Result<(), PushError> {
+    fn push_from(&mut self, sc: &mut Scanner) -> Pushed {
         push_value(self, sc)
     }
 }
 
 /// Reads any JSON value from `sc` and pushes it: the general path behind every fast one.
-fn push_value<B: ColumnBuilder + ?Sized>(b: &mut B, sc: &mut Scanner) -> Result<(), PushError> {
-    let v = sc.value().map_err(PushError::Json)?;
-    b.push(&v).map_err(|r| PushError::Value(r, v.excerpt()))
+fn push_value<B: ColumnBuilder + ?Sized>(b: &mut B, sc: &mut Scanner) -> Pushed {
+    let v = sc.value().map_err(|m| Box::new(PushError::Json(m)))?;
+    b.push(&v)
+        .map_err(|r| Box::new(PushError::Value(r, v.excerpt())))
 }
 
 fn excerpt_between(sc: &Scanner, start: usize) -> String {
@@ -295,10 +299,10 @@ where
     T: ArrowPrimitiveType,
     P: Fn(&str) -> Result<T::Native, Reason> + Send,
 {
-    fn push_from(&mut self, sc: &mut Scanner) -> Result<(), PushError> {
+    fn push_from(&mut self, sc: &mut Scanner) -> Pushed {
         if sc.eat_null() {
             return null_into(self.nullable, || self.builder.append_null())
-                .map_err(|r| PushError::Value(r, "null".into()));
+                .map_err(|r| Box::new(PushError::Value(r, "null".into())));
         }
         let start = sc.position();
         match sc.plain_scalar() {
@@ -307,7 +311,7 @@ where
                     self.builder.append_value(x);
                     Ok(())
                 }
-                Err(r) => Err(PushError::Value(r, excerpt_between(sc, start))),
+                Err(r) => Err(Box::new(PushError::Value(r, excerpt_between(sc, start)))),
             },
             None => push_value(self, sc),
         }
@@ -342,7 +346,7 @@ impl BoolColumn {
 }
 
 impl ColumnBuilder for BoolColumn {
-    fn push_from(&mut self, sc: &mut Scanner) -> Result<(), PushError> {
+    fn push_from(&mut self, sc: &mut Scanner) -> Pushed {
         match sc.eat_bool() {
             Some(b) => {
                 self.builder.append_value(b);
@@ -404,7 +408,7 @@ impl TextColumn {
 }
 
 impl ColumnBuilder for TextColumn {
-    fn push_from(&mut self, sc: &mut Scanner) -> Result<(), PushError> {
+    fn push_from(&mut self, sc: &mut Scanner) -> Pushed {
         if let TextRule::Scalar = self.rule {
             if let Some(text) = sc.plain_scalar() {
                 self.builder.append_value(text);

@@ -271,7 +271,7 @@ fn decode_row(
             return Err(wrong_length("0".into()));
         }
         b.push_from(sc).map_err(|e| {
-            let (message, excerpt) = match e {
+            let (message, excerpt) = match *e {
                 PushError::Json(m) => (format!("malformed JSON: {m}"), None),
                 PushError::Value(reason, excerpt) => (reason, Some(excerpt)),
             };
