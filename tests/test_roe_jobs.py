@@ -20,7 +20,8 @@ FORMS = [("object", "both"), ("object", "worksheet"), ("object", "task"), ("stri
 @pytest.mark.parametrize("form,accept", FORMS)
 def test_submit_status_wait_sync(roe_server, roe_client, form, accept):
     roe_server.submit_response, roe_server.accept_ids = form, accept
-    roe_server.pending_seconds = 0.3
+    # Long enough that the first status request lands in it even on a loaded machine.
+    roe_server.pending_seconds = 1.0
     job = roe_client.submit(SQL)
     assert job.id
     if form == "string":
@@ -35,7 +36,7 @@ def test_submit_status_wait_sync(roe_server, roe_client, form, accept):
 @pytest.mark.parametrize("form,accept", FORMS)
 async def test_submit_status_wait_async(roe_server, roe_client, form, accept):
     roe_server.submit_response, roe_server.accept_ids = form, accept
-    roe_server.pending_seconds = 0.3
+    roe_server.pending_seconds = 1.0
     job = await roe_client.submit_async(SQL)
     assert await job.status_async() == "PENDING"
     assert pa.table(await job.wait_async(timeout=30)).to_pylist() == EXPECTED
@@ -108,6 +109,27 @@ async def test_bad_sql_fails_the_job_async(roe_client):
     job = await roe_client.submit_async(BAD_SQL)
     with pytest.raises(sqlquarry.QueryError, match="no_such_column"):
         await job.wait_async(timeout=30)
+
+
+@pytest.mark.parametrize(
+    "submitted",
+    [
+        {"error": "Code: 62. Syntax error", "query_task_status": "PENDING"},
+        {"error": None, "query_task_status": "FAILURE"},
+    ],
+)
+def test_an_error_in_the_submit_response_is_raised_without_polling(
+    roe_server, roe_client, submitted
+):
+    body = {"id": "w-1", "query": "SELEC 1", "query_task_id": "t-1", **submitted}
+    roe_server.inject_fault(status=200, count=1, path_contains="/async/", body=body)
+    job = roe_client.submit("SELEC 1")
+    with pytest.raises(sqlquarry.QueryError, match=r"Syntax error|FAILURE") as info:
+        job.wait(timeout=5)
+    assert info.value.query_id == "w-1"
+    assert not [r for r in roe_server.requests if r.path.endswith("/status/")]
+    with pytest.raises(sqlquarry.QueryError):
+        job.iter_batches(timeout=5)
 
 
 def test_wait_times_out(roe_server, roe_client):

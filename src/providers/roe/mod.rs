@@ -263,6 +263,23 @@ impl RoeClient {
             query_id: Some(job.id().to_owned()),
             ..Default::default()
         };
+        // A submit response that already carried an error (or a failed status) needs no
+        // polling to be reported.
+        let submitted = job.submitted_status.as_deref().map(JobState::classify);
+        if let Some(message) = job.submitted_error.clone().or_else(|| {
+            (submitted == Some(JobState::Failed)).then(|| {
+                format!(
+                    "the query task ended in state {}",
+                    job.submitted_status.as_deref().unwrap_or_default()
+                )
+            })
+        }) {
+            return Err(Error::QueryFailed {
+                message,
+                status: None,
+                ctx: Box::new(ctx),
+            });
+        }
         poll_until(timeout, self.poll, ctx.clone(), || async {
             let st = self.status(job).await?;
             if let Some(message) = st.error.clone() {
