@@ -91,7 +91,12 @@ pub(super) fn decode_in_pieces(
             }
         }
     }
-    unreachable!("the last piece runs to the end of the array or fails")
+    // The last piece runs to the array's end or fails, so this is never reached; an error
+    // rather than a panic all the same.
+    Err(Box::new(DecodeError {
+        message: "internal error: the rows array has no end".into(),
+        ..Default::default()
+    }))
 }
 
 /// Where to cut: the array's start, then a likely row start (`]`, `,`, `[` with any
