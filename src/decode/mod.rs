@@ -62,6 +62,21 @@ pub fn decode(
 
 type ChunkResult = Result<Vec<RecordBatch>, Box<DecodeError>>;
 
+/// Runs `f` on a worker thread, turning a panic (a bug) into an error so that it cannot
+/// take the process down or reach Python as a panic.
+pub(crate) fn guarded<T>(
+    f: impl FnOnce() -> Result<T, Box<DecodeError>>,
+) -> Result<T, Box<DecodeError>> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|_| {
+        Err(Box::new(DecodeError {
+            message: "internal error: the decoder failed unexpectedly (please report it \
+                      with the query id)"
+                .into(),
+            ..Default::default()
+        }))
+    })
+}
+
 /// Decodes a framed span's chunks on every core, keeping row order.
 fn decode_span(
     body: &str,
@@ -90,7 +105,7 @@ fn decode_span(
     let mut per_chunk_batches: Vec<Vec<RecordBatch>> = Vec::with_capacity(n);
     if threads <= 1 {
         for i in 0..n {
-            per_chunk_batches.push(decode_one(i)?);
+            per_chunk_batches.push(guarded(|| decode_one(i))?);
         }
     } else {
         let next = AtomicUsize::new(0);
@@ -102,7 +117,7 @@ fn decode_span(
                     if i >= n {
                         break;
                     }
-                    let out = decode_one(i);
+                    let out = guarded(|| decode_one(i));
                     let failed = out.is_err();
                     done.lock().unwrap_or_else(|p| p.into_inner())[i] = Some(out);
                     if failed {
@@ -331,6 +346,13 @@ mod tests {
             .iter()
             .map(|(n, t)| column_spec(n, t, "UTC"))
             .collect()
+    }
+
+    #[test]
+    fn a_panicking_worker_becomes_an_error() {
+        let e = guarded(|| -> Result<(), Box<DecodeError>> { panic!("a bug") }).unwrap_err();
+        assert!(e.message.starts_with("internal error"), "{e}");
+        assert_eq!(guarded(|| Ok(7)).unwrap(), 7);
     }
 
     #[test]

@@ -13,7 +13,7 @@ use memchr::memchr;
 
 use super::builders::{builder_for, ColumnBuilder};
 use super::scanner::Scanner;
-use super::{decode_row, finish_batch, not_a_row, schema_of};
+use super::{decode_row, finish_batch, guarded, not_a_row, schema_of};
 use crate::error::DecodeError;
 use crate::types::ColumnSpec;
 
@@ -135,16 +135,18 @@ fn likely_row_start(b: &[u8], from: usize) -> Option<usize> {
 
 /// `f(i)` for i in 0..n on up to `threads` threads; None for any not run because an
 /// earlier one failed.
-fn run_parallel<T: Send, E: Send>(
+type Decoding<T> = Result<T, Box<DecodeError>>;
+
+fn run_parallel<T: Send>(
     n: usize,
     threads: usize,
-    f: impl Fn(usize) -> Result<T, E> + Sync,
-) -> Vec<Option<Result<T, E>>> {
+    f: impl Fn(usize) -> Decoding<T> + Sync,
+) -> Vec<Option<Decoding<T>>> {
     if threads <= 1 || n <= 1 {
-        return (0..n).map(|i| Some(f(i))).collect();
+        return (0..n).map(|i| Some(guarded(|| f(i)))).collect();
     }
     let next = AtomicUsize::new(0);
-    let done: Mutex<Vec<Option<Result<T, E>>>> = Mutex::new((0..n).map(|_| None).collect());
+    let done: Mutex<Vec<Option<Decoding<T>>>> = Mutex::new((0..n).map(|_| None).collect());
     std::thread::scope(|s| {
         for _ in 0..threads.min(n) {
             s.spawn(|| loop {
@@ -152,7 +154,7 @@ fn run_parallel<T: Send, E: Send>(
                 if i >= n {
                     break;
                 }
-                let out = f(i);
+                let out = guarded(|| f(i));
                 done.lock().unwrap_or_else(|p| p.into_inner())[i] = Some(out);
             });
         }
