@@ -170,47 +170,86 @@ fn decode_chunk(
     batch_rows: usize,
     capacity: usize,
 ) -> Result<Vec<RecordBatch>, Box<DecodeError>> {
-    let mut builders: Vec<Box<dyn ColumnBuilder>> =
-        columns.iter().map(|c| builder_for(c, capacity)).collect();
-    let mut batches = Vec::new();
+    let mut rows = RowSink::new(columns, schema, batch_rows, capacity);
     let mut sc = Scanner::new(text);
     let mut row = first_row;
-    let mut in_batch = 0usize;
-    let body_err = |message: String, row: usize| {
-        Box::new(DecodeError {
-            message: format!("malformed result rows: {message}"),
-            row: Some(row),
-            ..Default::default()
-        })
-    };
     while !sc.at_end() {
-        if !sc.eat(b'[') {
-            return Err(not_a_row(&mut sc, row));
-        }
-        decode_row(&mut sc, row, columns, &mut builders)?;
+        rows.read_row(&mut sc, row)?;
         row += 1;
-        in_batch += 1;
-        if in_batch == batch_rows {
-            batches.push(finish_batch(schema, &mut builders)?);
-            in_batch = 0;
-        }
         let comma = sc.eat(b',');
         let end = sc.at_end();
         // Rows are separated by commas; the one between two chunks ends the first chunk.
         if comma && end && last {
-            return Err(body_err("a comma after the last row".into(), row));
+            return Err(malformed_rows("a comma after the last row", row));
         }
         if !(comma || end && last) {
-            return Err(body_err(
-                format!("expected ',' after a row at byte {}", sc.position()),
+            let at = sc.position();
+            return Err(malformed_rows(
+                &format!("expected ',' after a row at byte {at}"),
                 row,
             ));
         }
     }
-    if in_batch > 0 {
-        batches.push(finish_batch(schema, &mut builders)?);
+    rows.finish()
+}
+
+/// Decoded rows on their way into batches of `batch_rows`: what every row loop shares.
+struct RowSink<'c> {
+    columns: &'c [ColumnSpec],
+    schema: &'c SchemaRef,
+    builders: Vec<Box<dyn ColumnBuilder>>,
+    batches: Vec<RecordBatch>,
+    batch_rows: usize,
+    in_batch: usize,
+}
+
+impl<'c> RowSink<'c> {
+    fn new(
+        columns: &'c [ColumnSpec],
+        schema: &'c SchemaRef,
+        batch_rows: usize,
+        capacity: usize,
+    ) -> Self {
+        RowSink {
+            columns,
+            schema,
+            builders: columns.iter().map(|c| builder_for(c, capacity)).collect(),
+            batches: Vec::new(),
+            batch_rows,
+            in_batch: 0,
+        }
     }
-    Ok(batches)
+
+    /// Reads the row at the scanner (its `[` next), numbered `row` in errors.
+    fn read_row(&mut self, sc: &mut Scanner, row: usize) -> Result<(), Box<DecodeError>> {
+        if !sc.eat(b'[') {
+            return Err(not_a_row(sc, row));
+        }
+        decode_row(sc, row, self.columns, &mut self.builders)?;
+        self.in_batch += 1;
+        if self.in_batch == self.batch_rows {
+            self.batches
+                .push(finish_batch(self.schema, &mut self.builders)?);
+            self.in_batch = 0;
+        }
+        Ok(())
+    }
+
+    fn finish(mut self) -> Result<Vec<RecordBatch>, Box<DecodeError>> {
+        if self.in_batch > 0 {
+            self.batches
+                .push(finish_batch(self.schema, &mut self.builders)?);
+        }
+        Ok(self.batches)
+    }
+}
+
+fn malformed_rows(message: &str, row: usize) -> Box<DecodeError> {
+    Box::new(DecodeError {
+        message: format!("malformed result rows: {message}"),
+        row: Some(row),
+        ..Default::default()
+    })
 }
 
 /// The error for a row that is not an array (or not JSON at all).

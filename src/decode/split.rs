@@ -11,9 +11,8 @@ use arrow_array::RecordBatch;
 use arrow_schema::SchemaRef;
 use memchr::memchr;
 
-use super::builders::{builder_for, ColumnBuilder};
 use super::scanner::Scanner;
-use super::{decode_row, finish_batch, guarded, not_a_row, schema_of};
+use super::{guarded, malformed_rows, schema_of, RowSink};
 use crate::error::DecodeError;
 use crate::types::ColumnSpec;
 
@@ -187,36 +186,19 @@ fn decode_piece(
 ) -> Result<Piece, Box<DecodeError>> {
     let span = until.unwrap_or(body.len()).saturating_sub(from);
     let capacity = (span / 100).max(1024).min(batch_rows);
-    let mut builders: Vec<Box<dyn ColumnBuilder>> =
-        columns.iter().map(|c| builder_for(c, capacity)).collect();
+    let mut sink = RowSink::new(columns, schema, batch_rows, capacity);
     let mut sc = Scanner::at(body, from);
-    let mut batches = Vec::new();
-    let (mut row, mut in_batch) = (0usize, 0usize);
-    let malformed = |message: String, row: usize| {
-        Box::new(DecodeError {
-            message: format!("malformed result rows: {message}"),
-            row: Some(row),
-            ..Default::default()
-        })
-    };
+    let mut row = 0usize;
     let end = if sc.peek() == Some(b']') {
         End::Closed(sc.position())
     } else {
         loop {
-            if !sc.eat(b'[') {
-                return Err(not_a_row(&mut sc, row));
-            }
-            decode_row(&mut sc, row, columns, &mut builders)?;
+            sink.read_row(&mut sc, row)?;
             row += 1;
-            in_batch += 1;
-            if in_batch == batch_rows {
-                batches.push(finish_batch(schema, &mut builders)?);
-                in_batch = 0;
-            }
             if sc.eat(b',') {
                 match sc.peek() {
                     Some(b'[') => {}
-                    Some(b']') => return Err(malformed("a comma after the last row".into(), row)),
+                    Some(b']') => return Err(malformed_rows("a comma after the last row", row)),
                     _ => continue, // not a row: reported by the next turn
                 }
                 if until.is_some_and(|u| sc.position() >= u) {
@@ -228,20 +210,15 @@ fn decode_piece(
                 Some(b']') => break End::Closed(sc.position()),
                 Some(_) => {
                     let at = sc.position();
-                    return Err(malformed(
-                        format!("expected ',' after a row at byte {at}"),
-                        row,
-                    ));
+                    let why = format!("expected ',' after a row at byte {at}");
+                    return Err(malformed_rows(&why, row));
                 }
-                None => return Err(malformed("the rows array is not terminated".into(), row)),
+                None => return Err(malformed_rows("the rows array is not terminated", row)),
             }
         }
     };
-    if in_batch > 0 {
-        batches.push(finish_batch(schema, &mut builders)?);
-    }
     Ok(Piece {
-        batches,
+        batches: sink.finish()?,
         rows: row,
         end,
     })
