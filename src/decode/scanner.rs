@@ -238,7 +238,7 @@ impl<'a> Scanner<'a> {
     /// A number's text, or a string's content when it has no escapes, consumed; None
     /// (nothing consumed) for anything else, which the caller reads (or has reported)
     /// with `value()`. Small and inlined: it is the decoder's innermost step.
-    #[inline]
+    #[inline(always)]
     pub fn plain_scalar(&mut self) -> Option<&'a str> {
         let b = self.bytes();
         match self.peek()? {
