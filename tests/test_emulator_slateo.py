@@ -123,6 +123,7 @@ def test_refresh_lifecycle_conflict_and_result(slateo_server):
     slateo_server.run_seconds = 3.0
     sql = "SELECT number AS n, toString(number) AS s FROM numbers(5)"
     qid = slateo_server.add_query(sql)
+    started = time.monotonic()
     status, run = refresh(slateo_server, qid)
     assert status == 200
     assert set(run) == {"id", "queryId", "status", "runAt", "triggerId", "parameterValues",
@@ -132,7 +133,7 @@ def test_refresh_lifecycle_conflict_and_result(slateo_server):
     conflict = error("Query is already running")
     assert refresh(slateo_server, qid) == (409, conflict)
     assert call_json(slateo_server, "GET", f"/api/queries/{qid}/result")[0] == 404
-    seen = []
+    seen, checked_running = [], False
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         _, body = retrieve(slateo_server, qid)
@@ -143,8 +144,12 @@ def test_refresh_lifecycle_conflict_and_result(slateo_server):
         if latest["status"] == "completed":
             break
         assert latest["completedAt"] is None
-        if latest["status"] == "running":
+        # A refresh while running is refused; tried once, early in the running half, so
+        # that the run cannot end between this poll and the refresh (a new run would start).
+        early = time.monotonic() - started < slateo_server.run_seconds * 0.7
+        if latest["status"] == "running" and early and not checked_running:
             assert refresh(slateo_server, qid) == (409, conflict)
+            checked_running = True
         time.sleep(0.03)
     # States only move forward and end completed; under heavy load the first poll may
     # already be past "pending" (the refresh response itself showed it).
