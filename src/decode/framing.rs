@@ -145,13 +145,7 @@ impl Framer {
     /// Looks at `window`, the body's bytes from absolute offset `base`, which must cover
     /// `position()` onwards. Chunks completed meanwhile are collected for `take_ready`.
     pub fn feed(&mut self, window: &[u8], base: usize) -> Result<(), String> {
-        debug_assert!(base <= self.pos && self.pos <= base + window.len());
-        while self.pos < base + window.len() {
-            match self.mode {
-                Mode::Envelope => self.envelope(window, base)?,
-                Mode::Rows { depth } => self.rows(window, base, depth)?,
-            }
-        }
+        while self.feed_until_rows(window, base)? {}
         Ok(())
     }
 
@@ -351,37 +345,35 @@ impl Framer {
     }
 
     fn row_starts(&mut self, at: usize) {
-        let span_index = self.spans.len() - 1;
         let span = self.spans.last_mut().expect("in a rows array");
         let (chunk_start, first_row) = *span.chunks.last().expect("a span has a chunk");
         if span.rows > first_row && at - chunk_start >= self.chunk_bytes {
-            self.ready.push(ChunkReady {
-                span: span_index,
-                start: chunk_start,
-                end: at,
-                first_row,
-                rows: span.rows - first_row,
-                last: false,
-            });
+            self.chunk_ends(at, false);
+            let span = self.spans.last_mut().expect("in a rows array");
             span.chunks.push((at, span.rows));
         }
-        span.rows += 1;
+        self.spans.last_mut().expect("in a rows array").rows += 1;
     }
 
     fn end_rows(&mut self, close: usize) {
+        self.spans.last_mut().expect("in a rows array").end = close;
+        self.chunk_ends(close, true);
+        self.mode = Mode::Envelope;
+    }
+
+    /// The chunk under way in the current rows array ends at `end`: ready to decode.
+    fn chunk_ends(&mut self, end: usize, last: bool) {
         let span_index = self.spans.len() - 1;
-        let span = self.spans.last_mut().expect("in a rows array");
-        let (chunk_start, first_row) = *span.chunks.last().expect("a span has a chunk");
-        span.end = close;
+        let span = &self.spans[span_index];
+        let (start, first_row) = *span.chunks.last().expect("a span has a chunk");
         self.ready.push(ChunkReady {
             span: span_index,
-            start: chunk_start,
-            end: close,
+            start,
+            end,
             first_row,
             rows: span.rows - first_row,
-            last: true,
+            last,
         });
-        self.mode = Mode::Envelope;
     }
 }
 

@@ -10,7 +10,6 @@ use crate::decode::framing::{Framed, Framer, RowsSpan};
 use crate::decode::split::decode_array;
 use crate::decode::{Rows, DEFAULT_BATCH_ROWS};
 use crate::error::{Error, RequestContext, Result};
-use crate::polling::JobState;
 use crate::result::QueryResult;
 use crate::types::ColumnSpec;
 
@@ -134,10 +133,8 @@ pub fn decode_body(
     let (skeleton, rows) = read_rows(text, tz, fallback_id, &ctx)?;
     let run = parse_run(&skeleton).map_err(|e| Error::malformed(&ctx, &e.to_string()))?;
     run.check(&ctx)?;
-    if let Some(JobState::Running) = run.status.as_deref().map(JobState::classify) {
-        if run.results.is_empty() {
-            return Ok(None);
-        }
+    if run.still_running() {
+        return Ok(None);
     }
     run.results
         .into_iter()

@@ -9,13 +9,12 @@ use arrow_array::RecordBatch;
 use tokio::task::JoinHandle;
 
 use super::body::{columns_before_rows, BodyRows};
-use super::stream::Origin;
+use super::stream::{join_decoding, naming_query, ChunkDecode, Origin};
 use super::wire::parse_run;
 use crate::decode::framing::Framed;
 use crate::decode::stream::{RowChunker, RowsText};
 use crate::decode::DEFAULT_BATCH_ROWS;
-use crate::error::{DecodeError, Error, Result};
-use crate::polling::JobState;
+use crate::error::Result;
 use crate::result::QueryResult;
 use crate::types::ColumnSpec;
 
@@ -50,8 +49,8 @@ pub async fn collect(
 type Columns = (Arc<Vec<ColumnSpec>>, Option<String>);
 
 enum Decoding {
-    Done(std::result::Result<Vec<RecordBatch>, Box<DecodeError>>),
-    Running(JoinHandle<std::result::Result<Vec<RecordBatch>, Box<DecodeError>>>),
+    Done(ChunkDecode),
+    Running(JoinHandle<ChunkDecode>),
 }
 
 struct Collector {
@@ -105,10 +104,8 @@ impl Collector {
             .map_err(|why| o.malformed(&why))?;
         let run = parse_run(&skeleton).map_err(|e| o.malformed(&e.to_string()))?;
         run.check(&o.ctx)?;
-        if let Some(JobState::Running) = run.status.as_deref().map(JobState::classify) {
-            if run.results.is_empty() {
-                return Ok(None);
-            }
+        if run.still_running() {
+            return Ok(None);
         }
         // Column types declared after their rows are known now.
         for t in std::mem::take(&mut self.deferred) {
@@ -123,15 +120,9 @@ impl Collector {
         let mut decoded: HashMap<usize, Vec<RecordBatch>> = HashMap::new();
         for (span, query_id, decoding) in self.decodings {
             let batches = match decoding {
-                Decoding::Done(r) => r,
-                Decoding::Running(handle) => handle
-                    .await
-                    .map_err(|e| Error::decode(format!("a decoder stopped unexpectedly: {e}")))?,
+                Decoding::Done(r) => naming_query(r, &query_id)?,
+                Decoding::Running(handle) => join_decoding(handle, &query_id).await?,
             };
-            let batches = batches.map_err(|mut e| {
-                e.query_id.clone_from(&query_id);
-                Error::Decode(e)
-            })?;
             decoded.entry(span).or_default().extend(batches);
         }
         let rows = BodyRows::decoded(spans, decoded);

@@ -18,14 +18,34 @@ use super::wire::parse_run;
 use crate::decode::stream::{RowChunker, RowsText};
 use crate::decode::DEFAULT_BATCH_ROWS;
 use crate::error::{DecodeError, Error, RequestContext, Result};
-use crate::polling::JobState;
 use crate::transport::streaming_error;
 use crate::types::ColumnSpec;
 
 /// Chunks of this many bytes keep every core busy and a few of them in memory at once.
 const STREAM_CHUNK_BYTES: usize = 4 << 20;
 
-type Decoding = JoinHandle<std::result::Result<Vec<RecordBatch>, Box<DecodeError>>>;
+/// One chunk's batches, or what is wrong in it.
+pub(super) type ChunkDecode = std::result::Result<Vec<RecordBatch>, Box<DecodeError>>;
+type Decoding = JoinHandle<ChunkDecode>;
+
+/// A chunk's decoding as the caller reports it: its error names the query.
+pub(super) fn naming_query(r: ChunkDecode, query_id: &Option<String>) -> Result<Vec<RecordBatch>> {
+    r.map_err(|mut e| {
+        e.query_id.clone_from(query_id);
+        Error::Decode(e)
+    })
+}
+
+/// Waits for a chunk decoding on a blocking thread (see `naming_query`).
+pub(super) async fn join_decoding(
+    handle: Decoding,
+    query_id: &Option<String>,
+) -> Result<Vec<RecordBatch>> {
+    let r = handle
+        .await
+        .map_err(|e| Error::decode(format!("a decoder stopped unexpectedly: {e}")))?;
+    naming_query(r, query_id)
+}
 
 enum Item {
     Decoding(Decoding, Option<String>),
@@ -64,23 +84,12 @@ impl BatchStream {
                 Item::Failed(Error::decode("the result stream stopped unexpectedly"))
             });
             match item {
-                Item::Decoding(handle, query_id) => {
-                    let batches = handle
-                        .await
-                        .map_err(|e| Error::decode(format!("a decoder stopped unexpectedly: {e}")))
-                        .and_then(|r| {
-                            r.map_err(|mut e| {
-                                e.query_id.clone_from(&query_id);
-                                Error::Decode(e)
-                            })
-                        });
-                    match batches {
-                        Ok(b) => self
-                            .ready
-                            .extend(b.into_iter().filter(|b| b.num_rows() > 0)),
-                        Err(e) => return self.fail(e),
-                    }
-                }
+                Item::Decoding(handle, query_id) => match join_decoding(handle, &query_id).await {
+                    Ok(b) => self
+                        .ready
+                        .extend(b.into_iter().filter(|b| b.num_rows() > 0)),
+                    Err(e) => return self.fail(e),
+                },
                 Item::Failed(e) => return self.fail(e),
                 Item::End => self.done = true,
             }
@@ -91,15 +100,6 @@ impl BatchStream {
         self.done = true;
         self.ready.clear();
         Err(e)
-    }
-
-    /// Every batch; for tests and callers that want them all after all.
-    pub async fn collect(mut self) -> Result<Vec<RecordBatch>> {
-        let mut out = Vec::new();
-        while let Some(b) = self.next().await? {
-            out.push(b);
-        }
-        Ok(out)
     }
 
     fn empty() -> Self {
@@ -209,10 +209,10 @@ impl Reader {
         let framed = self.chunker.finish().map_err(|why| o.malformed(&why))?;
         let run = parse_run(&framed.skeleton).map_err(|e| o.malformed(&e.to_string()))?;
         run.check(&o.ctx)?;
+        if run.still_running() {
+            return Ok(Opened::Running);
+        }
         if run.results.is_empty() {
-            if let Some(JobState::Running) = run.status.as_deref().map(JobState::classify) {
-                return Ok(Opened::Running);
-            }
             return Err(Error::decode(
                 "the service returned no result for the query",
             ));

@@ -54,6 +54,12 @@ pub struct RunBody<'a> {
 }
 
 impl RunBody<'_> {
+    /// The result endpoint's answer while the query runs: a running status, no results.
+    pub fn still_running(&self) -> bool {
+        self.results.is_empty()
+            && self.status.as_deref().map(JobState::classify) == Some(JobState::Running)
+    }
+
     /// The envelope's error, or a failed status, as a QueryFailed.
     pub fn check(&self, ctx: &RequestContext) -> Result<()> {
         let message = match (&self.error, self.status.as_deref().map(JobState::classify)) {
