@@ -4,6 +4,7 @@ mod builders;
 pub mod framing;
 pub mod infer;
 mod nested;
+mod primitive_values;
 
 #[cfg(test)]
 mod fuzz_tests;
@@ -317,12 +318,12 @@ fn decode_row(
             ..Default::default()
         })
     };
+    if n > 0 && sc.peek() == Some(b']') {
+        return Err(wrong_length("0".into()));
+    }
     for (i, (spec, b)) in columns.iter().zip(builders.iter_mut()).enumerate() {
-        if i > 0 && !sc.eat(b',') {
+        if i > 0 && !sc.eat_separator(b',') {
             return Err(wrong_length(i.to_string()));
-        }
-        if i == 0 && sc.peek() == Some(b']') {
-            return Err(wrong_length("0".into()));
         }
         b.push_from(sc).map_err(|e| {
             let (message, excerpt) = match *e {

@@ -208,6 +208,21 @@ impl<'a> Scanner<'a> {
         b.get(self.pos).copied()
     }
 
+    /// Consumes the separator `c` and one space after it, the way services write them
+    /// (`, `), in a few compares; any other spacing takes the general path.
+    #[inline(always)]
+    pub fn eat_separator(&mut self, c: u8) -> bool {
+        let b = self.bytes();
+        if b.get(self.pos) != Some(&c) {
+            return self.eat(c);
+        }
+        self.pos += 1;
+        if b.get(self.pos) == Some(&b' ') {
+            self.pos += 1;
+        }
+        true
+    }
+
     /// Consumes `c` if it is next; says whether it did.
     pub fn eat(&mut self, c: u8) -> bool {
         if self.peek() == Some(c) {
