@@ -7,6 +7,8 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 use arrow_array::builder::{BooleanBuilder, NullBuilder, PrimitiveBuilder, StringBuilder};
+
+use super::primitive_values::PrimitiveValues;
 use arrow_array::types::*;
 use arrow_array::{ArrayRef, ArrowPrimitiveType, DictionaryArray, StringArray};
 use arrow_buffer::ArrowNativeType;
@@ -74,7 +76,7 @@ pub(super) fn builder_for(spec: &ColumnSpec, capacity: usize) -> Box<dyn ColumnB
         Float64 => prim::<Float64Type, _>(nullable, capacity, parse_f64),
         WideInt { signed } => {
             let signed = *signed;
-            let b = PrimitiveBuilder::<Decimal256Type>::with_capacity(capacity)
+            let b = PrimitiveValues::<Decimal256Type>::with_capacity(capacity)
                 .with_precision_and_scale(39, 0)
                 .expect("39, 0 is a valid decimal256");
             Box::new(Primitive::new(b, nullable, move |t: &str| {
@@ -92,14 +94,14 @@ pub(super) fn builder_for(spec: &ColumnSpec, capacity: usize) -> Box<dyn ColumnB
         Decimal { precision, scale } => {
             let (p, s) = (*precision, *scale);
             if p <= 38 {
-                let b = PrimitiveBuilder::<Decimal128Type>::with_capacity(capacity)
+                let b = PrimitiveValues::<Decimal128Type>::with_capacity(capacity)
                     .with_precision_and_scale(p, s)
                     .expect("precision and scale were validated by the type parser");
                 Box::new(Primitive::new(b, nullable, move |t: &str| {
                     parse_decimal128(t, p, s)
                 }))
             } else {
-                let b = PrimitiveBuilder::<Decimal256Type>::with_capacity(capacity)
+                let b = PrimitiveValues::<Decimal256Type>::with_capacity(capacity)
                     .with_precision_and_scale(p, s)
                     .expect("precision and scale were validated by the type parser");
                 Box::new(Primitive::new(b, nullable, move |t: &str| {
@@ -250,13 +252,13 @@ where
 
 /// Any primitive column whose values parse from text.
 struct Primitive<T: ArrowPrimitiveType, P> {
-    builder: PrimitiveBuilder<T>,
+    builder: PrimitiveValues<T>,
     nullable: bool,
     parse: P,
 }
 
 impl<T: ArrowPrimitiveType, P> Primitive<T, P> {
-    fn new(builder: PrimitiveBuilder<T>, nullable: bool, parse: P) -> Self {
+    fn new(builder: PrimitiveValues<T>, nullable: bool, parse: P) -> Self {
         Primitive {
             builder,
             nullable,
@@ -271,7 +273,7 @@ where
     P: Fn(&str) -> Result<T::Native, Reason> + Send + 'static,
 {
     Box::new(Primitive::new(
-        PrimitiveBuilder::<T>::with_capacity(capacity),
+        PrimitiveValues::<T>::with_capacity(capacity),
         nullable,
         parse,
     ))
@@ -283,7 +285,7 @@ where
 {
     // UTC needs no zone arithmetic; any other zone was validated by the type parser.
     let zone: Option<Tz> = if tz == "UTC" { None } else { tz.parse().ok() };
-    let b = PrimitiveBuilder::<T>::with_capacity(capacity).with_data_type(
+    let b = PrimitiveValues::<T>::with_capacity(capacity).with_data_type(
         arrow_schema::DataType::Timestamp(
             crate::types::time_unit(digits as u8),
             Some(Arc::from(tz)),
@@ -300,9 +302,10 @@ where
     P: Fn(&str) -> Result<T::Native, Reason> + Send,
 {
     fn push_from(&mut self, sc: &mut Scanner) -> Pushed {
-        if sc.eat_null() {
-            return null_into(self.nullable, || self.builder.append_null())
-                .map_err(|r| Box::new(PushError::Value(r, "null".into())));
+        // A NULL in a column that allows none falls through to push_value, which refuses it.
+        if self.nullable && sc.eat_null() {
+            self.builder.append_null();
+            return Ok(());
         }
         let start = sc.position();
         match sc.plain_scalar() {
