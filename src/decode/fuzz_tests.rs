@@ -219,8 +219,8 @@ proptest! {
 
     #[test]
     fn decimal_fast_path_agrees_with_the_general_one(
-        int_digits in "[0-9]{1,20}", frac_digits in "[0-9]{0,12}", neg in any::<bool>(),
-        precision in 1u8..=38, scale in 0i8..=12,
+        int_digits in "[0-9]{1,40}", frac_digits in "[0-9]{0,20}", neg in any::<bool>(),
+        precision in 1u8..=38, scale in 0i8..=20,
     ) {
         let sign = if neg { "-" } else { "" };
         let text = if frac_digits.is_empty() { format!("{sign}{int_digits}") } else { format!("{sign}{int_digits}.{frac_digits}") };
@@ -230,6 +230,23 @@ proptest! {
         prop_assert_eq!(fast.is_ok(), general.is_ok(), "{}", text);
         if let (Ok(a), Ok(b)) = (fast, general) {
             prop_assert_eq!(a, b, "{}", text);
+        }
+    }
+
+    #[test]
+    fn float_parser_agrees_with_std(
+        text in prop_oneof![
+            "[+-]?[0-9]{0,25}(\\.[0-9]{0,25})?([eE][+-]?[0-9]{0,4})?",
+            "[-+.eE0-9a-zA-Z_ ]{0,12}",
+            any::<f64>().prop_map(|x| x.to_string()),
+            any::<f64>().prop_map(|x| format!("{x:e}")),
+        ],
+    ) {
+        let ours = super::values::parse_f64(&text).ok();
+        match text.parse::<f64>() {
+            Ok(want) if want.is_nan() => prop_assert!(ours.is_some_and(f64::is_nan), "{}", text),
+            Ok(want) => prop_assert_eq!(ours.map(f64::to_bits), Some(want.to_bits()), "{}", text),
+            Err(_) => prop_assert_eq!(ours, None, "{}", text),
         }
     }
 

@@ -9,14 +9,39 @@ use chrono_tz::Tz;
 pub type Reason = String;
 
 pub fn parse_i64(text: &str) -> Result<i64, Reason> {
-    text.parse::<i64>().map_err(|_| not_integer(text))
+    let (neg, digits) = match text.as_bytes() {
+        [b'-', rest @ ..] => (true, rest),
+        b => (false, b),
+    };
+    // Up to 18 digits cannot overflow i64 (the common case, without std's checks).
+    match short_digits(digits, 18) {
+        Some(v) => Ok(if neg { -(v as i64) } else { v as i64 }),
+        None => text.parse::<i64>().map_err(|_| not_integer(text)),
+    }
 }
 
 pub fn parse_u64(text: &str) -> Result<u64, Reason> {
-    text.strip_prefix('+')
-        .unwrap_or(text)
-        .parse::<u64>()
-        .map_err(|_| not_integer(text))
+    short_digits(text.as_bytes(), 19).map_or_else(
+        || {
+            text.strip_prefix('+')
+                .unwrap_or(text)
+                .parse::<u64>()
+                .map_err(|_| not_integer(text))
+        },
+        Ok,
+    )
+}
+
+/// The value of 1 to `max` ASCII digits (at most 19, so no overflow); None otherwise.
+#[inline(always)]
+fn short_digits(b: &[u8], max: usize) -> Option<u64> {
+    if b.is_empty() || b.len() > max {
+        return None;
+    }
+    b.iter().try_fold(0u64, |v, &c| {
+        let d = c.wrapping_sub(b'0');
+        (d <= 9).then(|| v * 10 + d as u64)
+    })
 }
 
 fn not_integer(text: &str) -> Reason {
@@ -35,7 +60,7 @@ pub fn parse_f64(text: &str) -> Result<f64, Reason> {
         "nan" | "NaN" | "-nan" => Ok(f64::NAN),
         "inf" | "+inf" | "Infinity" | "infinity" => Ok(f64::INFINITY),
         "-inf" | "-Infinity" | "-infinity" => Ok(f64::NEG_INFINITY),
-        _ => text.parse::<f64>().map_err(|_| "not a number".into()),
+        _ => lexical_core::parse::<f64>(text.as_bytes()).map_err(|_| "not a number".into()),
     }
 }
 
@@ -112,35 +137,87 @@ fn scaled_digits(text: &str, precision: u8, scale: i8) -> Result<(bool, Vec<u8>)
 /// Plain `-?digits(.digits)?` text that needs no exponent handling: parsed without allocating.
 fn fast_decimal128(text: &str, precision: u8, scale: i8) -> Option<Result<i128, Reason>> {
     let b = text.as_bytes();
-    let (neg, body) = match b.first()? {
-        b'-' => (true, &b[1..]),
-        _ => (false, b),
+    let neg = b.first() == Some(&b'-');
+    let body = &b[usize::from(neg)..];
+    // One pass over up to 19 digits in u64 (one cheap multiply per digit, no i128).
+    let mut v = 0u64;
+    let mut int_len = 0;
+    while let Some(d) = body
+        .get(int_len)
+        .map(|c| c.wrapping_sub(b'0'))
+        .filter(|&d| d <= 9)
+    {
+        if int_len == 19 {
+            return wide_decimal128(neg, body, precision, scale);
+        }
+        v = v * 10 + d as u64;
+        int_len += 1;
+    }
+    let mut frac_len = 0;
+    if body.get(int_len) == Some(&b'.') {
+        let frac = &body[int_len + 1..];
+        for &c in frac {
+            let d = c.wrapping_sub(b'0');
+            if d > 9 {
+                return None; // an exponent or junk: the general path reads or rejects it
+            }
+            if int_len + frac_len == 19 {
+                return wide_decimal128(neg, body, precision, scale);
+            }
+            v = v * 10 + d as u64;
+            frac_len += 1;
+        }
+        if frac_len == 0 {
+            return None;
+        }
+    } else if int_len != body.len() {
+        return None;
+    }
+    if int_len == 0 || frac_len > scale as usize {
+        return None; // leave the unusual shapes to the general path
+    }
+    let missing = scale as usize - frac_len;
+    // Significant digits: every digit written unless the integer part starts with a zero.
+    let digits = if body[0] != b'0' {
+        int_len + frac_len
+    } else if v == 0 {
+        0
+    } else {
+        v.ilog10() as usize + 1
     };
+    if digits > 0 && digits + missing > precision as usize {
+        return Some(Err(format!("does not fit Decimal({precision}, {scale})")));
+    }
+    let v = v as i128 * POW10[missing];
+    Some(Ok(if neg { -v } else { v }))
+}
+
+/// 10^0 ..= 10^38, the powers a Decimal128 scale can need.
+const POW10: [i128; 39] = {
+    let mut p = [1i128; 39];
+    let mut i = 1;
+    while i < 39 {
+        p[i] = p[i - 1] * 10;
+        i += 1;
+    }
+    p
+};
+
+/// Plain decimal text of more than 19 digits, in i128; None for shapes the general path
+/// handles (more than 38 significant digits, more fraction digits than the scale).
+fn wide_decimal128(
+    neg: bool,
+    body: &[u8],
+    precision: u8,
+    scale: i8,
+) -> Option<Result<i128, Reason>> {
     let dot = body.iter().position(|&c| c == b'.');
     let (int_part, frac) = match dot {
         Some(p) => (&body[..p], &body[p + 1..]),
         None => (body, &body[..0]),
     };
-    if int_part.is_empty() || frac.len() > scale as usize || (dot.is_some() && frac.is_empty()) {
-        return None; // leave the unusual shapes to the general path
-    }
-    if int_part.len() + frac.len() <= 19 {
-        // Fits u64: one cheap multiply per digit instead of i128 arithmetic.
-        let mut v = 0u64;
-        for &c in int_part.iter().chain(frac) {
-            let d = c.wrapping_sub(b'0');
-            if d > 9 {
-                return None;
-            }
-            v = v * 10 + d as u64;
-        }
-        let digits = if v == 0 { 0 } else { v.ilog10() as usize + 1 };
-        let missing = scale as usize - frac.len();
-        if digits > 0 && digits + missing > precision as usize {
-            return Some(Err(format!("does not fit Decimal({precision}, {scale})")));
-        }
-        let v = v as i128 * 10i128.pow(missing as u32);
-        return Some(Ok(if neg { -v } else { v }));
+    if frac.len() > scale as usize || (dot.is_some() && frac.is_empty()) {
+        return None;
     }
     let mut v: i128 = 0;
     let mut digits = 0usize;
@@ -160,7 +237,7 @@ fn fast_decimal128(text: &str, precision: u8, scale: i8) -> Option<Result<i128, 
     if digits > 0 && digits + missing > precision as usize {
         return Some(Err(format!("does not fit Decimal({precision}, {scale})")));
     }
-    v *= 10i128.pow(missing as u32);
+    v *= POW10[missing];
     Some(Ok(if neg { -v } else { v }))
 }
 
