@@ -33,18 +33,29 @@ impl<T: ArrowPrimitiveType> PrimitiveValues<T> {
 
     #[inline(always)]
     pub fn append_value(&mut self, v: T::Native) {
+        self.reserve_for_one();
         self.values.push(v);
         self.nulls.append_non_null();
     }
 
     pub fn append_null(&mut self) {
+        self.reserve_for_one();
         self.values.push(T::Native::default());
         self.nulls.append_null();
     }
 
+    /// After `finish` the builder holds no memory until the next value (most builders are
+    /// finished once, at the end of their chunk); then it takes the whole capacity at once.
+    #[inline(always)]
+    fn reserve_for_one(&mut self) {
+        if self.values.len() == self.values.capacity() {
+            self.values.reserve(self.capacity.max(self.values.len()));
+        }
+    }
+
     /// The values so far as an array; the builder starts again, empty.
     pub fn finish(&mut self) -> PrimitiveArray<T> {
-        let values = std::mem::replace(&mut self.values, Vec::with_capacity(self.capacity));
+        let values = std::mem::take(&mut self.values);
         PrimitiveArray::<T>::new(values.into(), self.nulls.finish())
             .with_data_type(self.data_type.clone())
     }
