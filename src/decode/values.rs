@@ -493,7 +493,7 @@ fn digit_values(w: u64, digits: u64, separators: u64) -> Option<u64> {
     if not_digit & digits != 0 {
         return None;
     }
-    Some((w ^ ONES * b'0' as u64) & digits)
+    Some((w ^ (ONES * b'0' as u64)) & digits)
 }
 
 fn two_digits(a: u8, b: u8) -> Option<u32> {
