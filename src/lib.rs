@@ -11,3 +11,8 @@ mod python;
 pub mod result;
 pub mod transport;
 pub mod types;
+
+/// jemalloc on Linux (see Cargo.toml for why); other platforms keep the system allocator.
+#[cfg(target_os = "linux")]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
