@@ -4,7 +4,8 @@
 //!
 //!     cargo bench --bench json_floor -- PATH [--runs N]
 //!
-//! Each figure is the median of N runs (default 5) over bytes already in memory.
+//! Each figure is the median of N runs (default 5) over bytes already in memory; the two
+//! alternate, so a slow spell on a noisy machine lands on both.
 
 use std::time::Instant;
 
@@ -15,17 +16,30 @@ fn median(mut xs: Vec<f64>) -> f64 {
     xs[xs.len() / 2]
 }
 
-fn time_runs<T>(runs: usize, mut f: impl FnMut() -> T) -> (f64, T) {
-    let mut times = Vec::with_capacity(runs);
-    let mut last = None;
+/// Runs `a` and `b` alternately, `runs` times each, so a slow spell on a noisy machine
+/// lands on both; the medians, and the last output of each.
+fn time_alternately<A, B>(
+    runs: usize,
+    mut a: impl FnMut() -> A,
+    mut b: impl FnMut() -> B,
+) -> ((f64, A), (f64, B)) {
+    let (mut times_a, mut times_b) = (Vec::with_capacity(runs), Vec::with_capacity(runs));
+    let (mut last_a, mut last_b) = (None, None);
     for _ in 0..runs {
-        drop(last.take()); // outside the clock, as the contenders' tables are
+        drop(last_a.take()); // outside the clock, as the contenders' tables are
         let start = Instant::now();
-        let out = std::hint::black_box(f());
-        times.push(start.elapsed().as_secs_f64());
-        last = Some(out);
+        last_a = Some(std::hint::black_box(a()));
+        times_a.push(start.elapsed().as_secs_f64());
+        drop(last_b.take());
+        let start = Instant::now();
+        last_b = Some(std::hint::black_box(b()));
+        times_b.push(start.elapsed().as_secs_f64());
     }
-    (median(times), last.expect("at least one run"))
+    let at_least_one = "at least one run";
+    (
+        (median(times_a), last_a.expect(at_least_one)),
+        (median(times_b), last_b.expect(at_least_one)),
+    )
 }
 
 fn main() {
@@ -49,15 +63,15 @@ fn main() {
     let path = path.expect("usage: cargo bench --bench json_floor -- PATH [--runs N]");
     let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"));
 
-    let (serde_validate_seconds, ok) = time_runs(runs, || {
-        serde_json::from_slice::<IgnoredAny>(&bytes).is_ok()
-    });
+    let ((serde_validate_seconds, ok), (decode_seconds, results)) = time_alternately(
+        runs,
+        || serde_json::from_slice::<IgnoredAny>(&bytes).is_ok(),
+        || {
+            sqlquarry::providers::roe::decode_run_body(&bytes, "UTC")
+                .unwrap_or_else(|e| panic!("decoding {path} failed: {e}"))
+        },
+    );
     assert!(ok, "{path} is not valid JSON");
-
-    let (decode_seconds, results) = time_runs(runs, || {
-        sqlquarry::providers::roe::decode_run_body(&bytes, "UTC")
-            .unwrap_or_else(|e| panic!("decoding {path} failed: {e}"))
-    });
     let rows: usize = results.last().map_or(0, |r| r.num_rows());
 
     println!(
