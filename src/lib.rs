@@ -12,7 +12,7 @@ pub mod result;
 pub mod transport;
 pub mod types;
 
-/// jemalloc on Linux (see Cargo.toml for why); other platforms keep the system allocator.
-#[cfg(target_os = "linux")]
+/// jemalloc on x86-64 Linux (see Cargo.toml for why); elsewhere the system allocator.
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
