@@ -7,8 +7,6 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 use arrow_array::builder::{BooleanBuilder, NullBuilder, PrimitiveBuilder, StringBuilder};
-
-use super::primitive_values::PrimitiveValues;
 use arrow_array::types::*;
 use arrow_array::{ArrayRef, ArrowPrimitiveType, DictionaryArray, StringArray};
 use arrow_buffer::ArrowNativeType;
@@ -16,6 +14,7 @@ use arrow_schema::TimeUnit;
 use chrono_tz::Tz;
 
 use super::nested::{ListColumn, MapColumn, StructColumn};
+use super::primitive_values::PrimitiveValues;
 use super::scanner::{truncate, Scanner, Value};
 use super::values::*;
 use crate::types::{ColumnKind, ColumnSpec};
