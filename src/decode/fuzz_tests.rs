@@ -4,6 +4,8 @@
 
 use proptest::prelude::*;
 
+use arrow_array::RecordBatch;
+
 use super::{decode_rows, DEFAULT_BATCH_ROWS};
 use crate::types::{column_spec, ColumnSpec};
 
@@ -86,6 +88,21 @@ fn json_value() -> impl Strategy<Value = String> {
 }
 
 /// 2000 cases per property unless PROPTEST_CASES says otherwise.
+/// A JSON rows array of `rows` (each a list of JSON values), rows separated by `glue`.
+fn rows_array(rows: &[Vec<String>], glue: &str) -> String {
+    let rows: Vec<String> = rows.iter().map(|r| format!("[{}]", r.join(","))).collect();
+    format!("[{}]", rows.join(glue))
+}
+
+fn row_count(batches: &[RecordBatch]) -> usize {
+    batches.iter().map(RecordBatch::num_rows).sum()
+}
+
+/// `batches` as one batch, in the schema of `like`'s first batch.
+fn concatenated(like: &[RecordBatch], batches: &[RecordBatch]) -> RecordBatch {
+    arrow_select::concat::concat_batches(&like[0].schema(), batches).unwrap()
+}
+
 fn config() -> ProptestConfig {
     let mut c = ProptestConfig::default();
     if std::env::var_os("PROPTEST_CASES").is_none() {
@@ -145,7 +162,7 @@ proptest! {
         chunk in 1usize..64,
         glue in prop::sample::select(vec![",", ", ", " ,\n", ""]),
     ) {
-        let rows_json = format!("[{}]", rows.iter().map(|r| format!("[{}]", r.join(","))).collect::<Vec<_>>().join(glue));
+        let rows_json = rows_array(&rows, glue);
         let body = format!("[{{\"result_rows\": {rows_json}}}]");
         let columns = specs(&cols);
         let sequential = decode_rows(&rows_json, &columns, 3);
@@ -154,12 +171,9 @@ proptest! {
                 let parallel = super::decode(super::Rows::Framed { body: &body, span: &framed.spans[0] }, &columns, 3);
                 prop_assert_eq!(sequential.is_ok(), parallel.is_ok(), "{} / {:?}", body, parallel.as_ref().err());
                 if let (Ok(a), Ok(b)) = (sequential, parallel) {
-                    let total = |v: &[arrow_array::RecordBatch]| v.iter().map(|b| b.num_rows()).sum::<usize>();
-                    prop_assert_eq!(total(&a), total(&b));
-                    if total(&a) > 0 {
-                        let ca = arrow_select::concat::concat_batches(&a[0].schema(), &a).unwrap();
-                        let cb = arrow_select::concat::concat_batches(&b[0].schema(), &b).unwrap();
-                        prop_assert_eq!(ca, cb);
+                    prop_assert_eq!(row_count(&a), row_count(&b));
+                    if row_count(&a) > 0 {
+                        prop_assert_eq!(concatenated(&a, &a), concatenated(&b, &b));
                     }
                 }
             }
@@ -174,7 +188,7 @@ proptest! {
         piece_bytes in 1usize..64,
         glue in prop::sample::select(vec![",", ", ", " ,\n", ""]),
     ) {
-        let rows_json = format!("[{}]", rows.iter().map(|r| format!("[{}]", r.join(","))).collect::<Vec<_>>().join(glue));
+        let rows_json = rows_array(&rows, glue);
         let body = format!("{{\"result_rows\": {rows_json}, \"after\": \"],[\"}}");
         let columns = specs(&cols);
         let sequential = decode_rows(&rows_json, &columns, 3);
@@ -182,13 +196,10 @@ proptest! {
         let pieces = super::split::decode_in_pieces(&body, start, &columns, 3, piece_bytes, 2);
         prop_assert_eq!(sequential.is_ok(), pieces.is_ok(), "{} / {:?}", body, pieces.as_ref().err());
         if let (Ok(a), Ok(b)) = (sequential, pieces) {
-            let total = |v: &[arrow_array::RecordBatch]| v.iter().map(|b| b.num_rows()).sum::<usize>();
-            prop_assert_eq!(total(&a), b.rows);
+            prop_assert_eq!(row_count(&a), b.rows);
             prop_assert_eq!(b.close, start + rows_json.len() - 2);
             if b.rows > 0 {
-                let ca = arrow_select::concat::concat_batches(&a[0].schema(), &a).unwrap();
-                let cb = arrow_select::concat::concat_batches(&a[0].schema(), &b.batches).unwrap();
-                prop_assert_eq!(ca, cb);
+                prop_assert_eq!(concatenated(&a, &a), concatenated(&a, &b.batches));
             }
         }
     }
