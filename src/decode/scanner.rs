@@ -110,17 +110,23 @@ pub fn string_end(b: &[u8], i: usize) -> Option<usize> {
     find_swar(b, i, specials, |c| c == b'"' || c == b'\\' || c < 0x20)
 }
 
+/// The high bit of each byte of `w` that is not an ASCII digit (exact for every byte).
+#[inline(always)]
+pub(super) fn non_digits(w: u64) -> u64 {
+    // Per byte, without carries between bytes (7-bit values plus at most 0x50):
+    // high bit of y + 0x46 means y >= b'9' + 1, of y + 0x50 means y >= b'0'.
+    let y = w & !HIGHS;
+    let above_nine = y.wrapping_add(ONES * 0x46);
+    let from_zero = y.wrapping_add(ONES * 0x50);
+    (above_nine | !from_zero | w) & HIGHS
+}
+
 /// The end of the run of ASCII digits starting at `i`, eight bytes at a time.
 #[inline(always)]
 fn digits_end(b: &[u8], mut i: usize) -> usize {
     while let Some(word) = b.get(i..i + 8) {
         let w = u64::from_le_bytes(word.try_into().expect("eight bytes"));
-        // Per byte, without carries between bytes (7-bit values plus at most 0x50):
-        // high bit of y + 0x46 means y >= b'9' + 1, of y + 0x50 means y >= b'0'.
-        let y = w & !HIGHS;
-        let above_nine = y.wrapping_add(ONES * 0x46);
-        let from_zero = y.wrapping_add(ONES * 0x50);
-        let not_digit = (above_nine | !from_zero | w) & HIGHS;
+        let not_digit = non_digits(w);
         if not_digit != 0 {
             return i + (not_digit.trailing_zeros() / 8) as usize;
         }

@@ -481,19 +481,10 @@ fn fast_utc_seconds(b: &[u8], utc_column: bool) -> Option<i64> {
 /// zero, if those are all ASCII digits and the other bytes equal `separators`.
 #[inline(always)]
 fn digit_values(w: u64, digits: u64, separators: u64) -> Option<u64> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = ONES * 0x80;
-    if w & !digits != separators {
+    if w & !digits != separators || super::scanner::non_digits(w) & digits != 0 {
         return None;
     }
-    // Per byte without carries between bytes (as in the scanner's digits_end): the high
-    // bit of y + 0x46 means y > b'9', of y + 0x50 means y >= b'0'.
-    let y = w & !HIGHS;
-    let not_digit = (y.wrapping_add(ONES * 0x46) | !y.wrapping_add(ONES * 0x50) | w) & HIGHS;
-    if not_digit & digits != 0 {
-        return None;
-    }
-    Some((w ^ (ONES * b'0' as u64)) & digits)
+    Some((w ^ (0x0101_0101_0101_0101 * b'0' as u64)) & digits)
 }
 
 fn two_digits(a: u8, b: u8) -> Option<u32> {
