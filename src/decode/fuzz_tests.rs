@@ -143,6 +143,34 @@ proptest! {
     }
 
     #[test]
+    fn plain_rows_frame_like_the_byte_by_byte_scan(
+        // Strings full of what the framer looks for (escaped quotes included), and values.
+        rows in prop::collection::vec(prop::collection::vec(prop_oneof![json_value(), "\"([a\\],\\[ ]|\\\\\"){0,8}\""], 0..5), 0..12),
+        chunk in 1usize..64,
+        piece in 1usize..40,
+        glue in prop::sample::select(vec![",", ", ", " ,\n", "", "]", "[", "\""]),
+        after in prop::sample::select(vec!["", "]", "]]", ",", "\"", "\\", "[1]]"]),
+    ) {
+        let body = format!("[{{\"result_rows\": {}{after}, \"z\": [[1],[2]]}}]", rows_array(&rows, glue));
+        let frame = |mut f: super::framing::Framer| {
+            // In pieces, as off the wire, keeping only what the framer still needs.
+            let mut ready = Vec::new();
+            let mut keep = 0;
+            for end in (piece..body.len()).step_by(piece).chain([body.len()]) {
+                f.feed(&body.as_bytes()[keep..end], keep)?;
+                ready.extend(f.take_ready());
+                keep = f.position().min(end);
+            }
+            f.finish().map(|framed| (framed.skeleton, framed.spans, ready))
+        };
+        prop_assert_eq!(
+            frame(super::framing::Framer::new(chunk)),
+            frame(super::framing::Framer::byte_by_byte(chunk)),
+            "{}", body
+        );
+    }
+
+    #[test]
     fn structured_rows_never_panic(
         cols in prop::collection::vec(0usize..64, 1..4),
         rows in prop::collection::vec(prop::collection::vec(json_value(), 0..5), 0..6),
