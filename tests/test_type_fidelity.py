@@ -374,6 +374,37 @@ def test_pandas_dtypes(roe_client):
     assert df["day"][2] == dt.date(2024, 1, 3)
 
 
+DECIMALS = """
+SELECT
+    CAST(toInt64(number) - 2 AS Decimal(9, 0)) AS d0,
+    number AS n,
+    CAST(if(number = 1, NULL, (toInt64(number) - 2) * 1234 + 5) AS Nullable(Decimal(18, 2)))
+        / 100 AS d2,
+    CAST(toInt64(number) - 2 AS Decimal(38, 20)) / 1000000 AS d20,
+    toDecimal256('-12345678901234567890123456789012345678.5', 1) AS wide
+FROM numbers(4)
+"""
+
+
+@pytest.mark.parametrize("columns", ["*", "d2, d20", "d20, n"])
+def test_pandas_decimals_are_the_objects_pyarrow_makes(roe_client, columns):
+    result = roe_client.query(f"SELECT {columns} FROM ({DECIMALS})")
+    df = result.to_pandas()
+    table = result.to_arrow()
+    assert list(df.columns) == table.column_names
+    for name in table.column_names:
+        if pa.types.is_decimal(table.schema.field(name).type):
+            assert str(df.dtypes[name]) == "object", name
+            expected = table.column(name).to_pandas().tolist()
+            got = df[name].tolist()
+            # str() shows the scale too: Decimal("0.50") is not Decimal("0.5") here.
+            assert [None if v is None else str(v) for v in got] == [
+                None if v is None else str(v) for v in expected
+            ], name
+    if "d2" in table.column_names:
+        assert df["d2"][1] is None and df["d2"][0] == decimal.Decimal("-24.63")
+
+
 def test_pandas_arrow_backend(roe_client):
     df = roe_client.query(WIDE).to_pandas(dtype_backend="pyarrow")
     assert all(isinstance(t, pd.ArrowDtype) for t in df.dtypes)

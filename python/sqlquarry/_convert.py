@@ -53,16 +53,37 @@ def to_pandas(result: Any, **kwargs: Any) -> Any:
     pa = _require("pyarrow", "pandas")
     table = pa.table(result)
     backend = kwargs.pop("dtype_backend", "numpy_nullable")
-    if "types_mapper" not in kwargs:
-        if backend == "pyarrow":
-            kwargs["types_mapper"] = pd.ArrowDtype
-        elif backend == "numpy_nullable":
-            kwargs["types_mapper"] = _pandas_nullable_types(pa, pd).get
-        else:
-            raise ValueError(
-                f"dtype_backend must be 'numpy_nullable' or 'pyarrow', got {backend!r}"
-            )
-    return table.to_pandas(**kwargs)
+    if "types_mapper" in kwargs:
+        return table.to_pandas(**kwargs)
+    if backend == "pyarrow":
+        return table.to_pandas(types_mapper=pd.ArrowDtype, **kwargs)
+    if backend != "numpy_nullable":
+        raise ValueError(f"dtype_backend must be 'numpy_nullable' or 'pyarrow', got {backend!r}")
+    kwargs["types_mapper"] = _pandas_nullable_types(pa, pd).get
+    return _with_decimal_objects(table, pa, pd, kwargs)
+
+
+def _with_decimal_objects(table: Any, pa: Any, pd: Any, kwargs: dict[str, Any]) -> Any:
+    """``table.to_pandas(**kwargs)``, with its decimal128 columns made into
+    ``decimal.Decimal`` objects by the Rust core (faster than pyarrow, same values)."""
+    from sqlquarry._native import _decimal_objects
+
+    decimals = [
+        i
+        for i, field in enumerate(table.schema)
+        if pa.types.is_decimal128(field.type) and field.type.scale >= 0
+    ]
+    if not decimals:
+        return table.to_pandas(**kwargs)
+    others = [i for i in range(table.num_columns) if i not in decimals]
+    if others:
+        frame = table.select(others).to_pandas(**kwargs)
+    else:
+        frame = pd.DataFrame(index=pd.RangeIndex(table.num_rows))
+    for i in decimals:  # ascending, so each lands at its own position
+        values = pd.Series(_decimal_objects(table.column(i)), index=frame.index, dtype=object)
+        frame.insert(i, table.column_names[i], values, allow_duplicates=True)
+    return frame
 
 
 def to_polars(result: Any) -> Any:

@@ -191,6 +191,9 @@ class RoeClient:
 def _decode_roe_body(body: bytes, server_timezone: str = "UTC") -> list[QueryResult]:
     """Decodes a Roe run-response body held in memory (the benchmarks' decode floor)."""
 
+def _decimal_objects(column: object) -> list[object]:
+    """A decimal128 column (any Arrow C stream) as decimal.Decimal objects, None for NULL."""
+
 class _SlateoCore:
     """Native core of :class:`sqlquarry.SlateoClient` (use that instead)."""
 
