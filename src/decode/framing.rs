@@ -9,7 +9,7 @@
 
 use memchr::memchr;
 
-use super::scanner::{next_quote_or_backslash, next_quote_or_bracket};
+use super::scanner::{is_json_whitespace, next_quote_or_backslash, next_quote_or_bracket};
 
 /// The rows array of one result: where it is and where its chunks start.
 #[derive(Debug, Clone, PartialEq)]
@@ -248,7 +248,7 @@ impl Framer {
                 self.skeleton.push(c);
                 continue;
             }
-            if matches!(c, b' ' | b'\n' | b'\r' | b'\t') {
+            if is_json_whitespace(c) {
                 self.skeleton.push(c);
                 continue;
             }
@@ -425,10 +425,7 @@ impl Framer {
 /// The index of the first byte at or after `i` that is not JSON whitespace.
 fn skip_whitespace(b: &[u8], i: usize) -> usize {
     let rest = b.get(i..).unwrap_or_default();
-    i + rest
-        .iter()
-        .take_while(|c| matches!(c, b' ' | b'\n' | b'\r' | b'\t'))
-        .count()
+    i + rest.iter().take_while(|&&c| is_json_whitespace(c)).count()
 }
 
 /// Whether the bytes hold an odd number of `"`, and whether any is `[` or `\\`. Lane by

@@ -39,6 +39,12 @@ pub fn truncate(s: &str, max_chars: usize) -> String {
     }
 }
 
+/// Space, tab, line feed or carriage return: the only whitespace JSON allows.
+#[inline(always)]
+pub(super) fn is_json_whitespace(c: u8) -> bool {
+    matches!(c, b' ' | b'\n' | b'\r' | b'\t')
+}
+
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGHS: u64 = 0x8080_8080_8080_8080;
 
@@ -208,7 +214,7 @@ impl<'a> Scanner<'a> {
 
     fn skip_whitespace(&mut self) -> Option<u8> {
         let b = self.bytes();
-        while self.pos < b.len() && matches!(b[self.pos], b' ' | b'\n' | b'\r' | b'\t') {
+        while self.pos < b.len() && is_json_whitespace(b[self.pos]) {
             self.pos += 1;
         }
         b.get(self.pos).copied()

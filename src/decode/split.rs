@@ -11,7 +11,7 @@ use arrow_array::RecordBatch;
 use arrow_schema::SchemaRef;
 use memchr::memchr;
 
-use super::scanner::Scanner;
+use super::scanner::{is_json_whitespace, Scanner};
 use super::{guarded, malformed_rows, schema_of, RowSink};
 use crate::error::DecodeError;
 use crate::types::ColumnSpec;
@@ -123,7 +123,7 @@ fn likely_row_start(b: &[u8], from: usize) -> Option<usize> {
     while let Some(off) = memchr(b'[', &window[i..]) {
         let at = i + off;
         let before = window[..at].iter().rev().copied();
-        let mut before = before.filter(|c| !matches!(c, b' ' | b'\n' | b'\r' | b'\t'));
+        let mut before = before.filter(|&c| !is_json_whitespace(c));
         if before.next() == Some(b',') && before.next() == Some(b']') {
             return Some(from + at);
         }
