@@ -12,7 +12,10 @@ use crate::types::ColumnSpec;
 /// Whole rows of one span, as bytes straight off the wire.
 pub struct RowsText {
     pub chunk: ChunkReady,
-    pub bytes: Vec<u8>,
+    /// The rows are `buf[start..]`: what precedes them (the separator after the previous
+    /// chunk) stays in place rather than shifting megabytes of rows down by a few bytes.
+    buf: Vec<u8>,
+    start: usize,
 }
 
 impl RowsText {
@@ -24,7 +27,7 @@ impl RowsText {
         batch_rows: usize,
     ) -> Result<Vec<RecordBatch>, Box<DecodeError>> {
         let c = self.chunk;
-        let text = simdutf8::basic::from_utf8(&self.bytes).map_err(|_| {
+        let text = simdutf8::basic::from_utf8(self.bytes()).map_err(|_| {
             Box::new(DecodeError {
                 message: "the rows are not valid UTF-8".into(),
                 row: Some(c.first_row),
@@ -34,9 +37,14 @@ impl RowsText {
         decode_framed_chunk(text, c.first_row, c.rows, c.last, columns, batch_rows)
     }
 
+    /// The rows' bytes.
+    pub fn bytes(&self) -> &[u8] {
+        &self.buf[self.start..]
+    }
+
     /// Whether there is nothing but whitespace (the text of an empty rows array).
     pub fn is_blank(&self) -> bool {
-        self.bytes.trim_ascii().is_empty()
+        self.bytes().trim_ascii().is_empty()
     }
 }
 
@@ -78,10 +86,10 @@ impl RowChunker {
             // Hand the chunk's bytes over without copying them: split the buffer after it.
             let mut rest = self.buf.split_off(chunk.end - self.base);
             rest.reserve(self.chunk_bytes + piece.len());
-            let mut bytes = std::mem::replace(&mut self.buf, rest);
-            bytes.drain(..chunk.start - self.base);
+            let buf = std::mem::replace(&mut self.buf, rest);
+            let start = chunk.start - self.base;
             self.base = chunk.end;
-            out.push(RowsText { chunk, bytes });
+            out.push(RowsText { chunk, buf, start });
         }
         // Outside a rows array nothing before the framer's position is needed again.
         if self.framer.open_chunk_start().is_none() {
@@ -123,7 +131,7 @@ mod tests {
             }
             let joined: String = texts
                 .iter()
-                .map(|t| std::str::from_utf8(&t.bytes).unwrap())
+                .map(|t| std::str::from_utf8(t.bytes()).unwrap())
                 .collect();
             assert_eq!(joined.trim(), rows.join(", "), "pieces of {piece}");
             assert_eq!(texts.iter().map(|t| t.chunk.rows).sum::<usize>(), 200);

@@ -86,7 +86,7 @@ impl Collector {
 
     fn start(&mut self, t: RowsText, (columns, query_id): Columns) {
         let span = t.chunk.span;
-        let small = t.bytes.len() < INLINE_BYTES;
+        let small = t.bytes().len() < INLINE_BYTES;
         let decode = move || t.decode(&columns, DEFAULT_BATCH_ROWS);
         let decoding = if small {
             Decoding::Done(decode())
