@@ -6,7 +6,9 @@ use std::sync::Arc;
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use arrow_array::builder::{BooleanBuilder, NullBuilder, PrimitiveBuilder, StringBuilder};
+use arrow_array::builder::{
+    ArrayBuilder, BooleanBuilder, NullBuilder, PrimitiveBuilder, StringBuilder,
+};
 use arrow_array::types::*;
 use arrow_array::{ArrayRef, ArrowPrimitiveType, DictionaryArray, StringArray};
 use arrow_buffer::ArrowNativeType;
@@ -393,10 +395,17 @@ fn text(nullable: bool, capacity: usize, rule: TextRule) -> Box<dyn ColumnBuilde
     Box::new(TextColumn::new(nullable, capacity, rule))
 }
 
+/// Values a text column takes before it sizes its byte buffer for the rest of the batch.
+const SIZING_SAMPLE: usize = 32;
+
 struct TextColumn {
     builder: StringBuilder,
     nullable: bool,
     rule: TextRule,
+    /// Rows a batch is expected to hold.
+    rows: usize,
+    /// Bytes the builder's value buffer holds without growing.
+    byte_capacity: usize,
 }
 
 impl TextColumn {
@@ -405,19 +414,42 @@ impl TextColumn {
             builder: StringBuilder::with_capacity(capacity, capacity * 16),
             nullable,
             rule,
+            rows: capacity,
+            byte_capacity: capacity * 16,
         }
+    }
+
+    /// Sizes the value buffer for a batch from the first values' mean length (and 1/8
+    /// more), so a column of UUIDs does not grow 16 -> 32 -> 64 bytes a row, copying its
+    /// bytes at each step (~9% of decoding instructions, callgrind). The sample is copied
+    /// once into the new buffer. A later, longer run of values grows the buffer as before.
+    fn size_for_batch(&mut self) {
+        let per_value = self.builder.values_slice().len().div_ceil(SIZING_SAMPLE);
+        let want = (per_value + per_value.div_ceil(8)) * self.rows;
+        if want <= self.byte_capacity {
+            return;
+        }
+        let fresh = StringBuilder::with_capacity(self.rows, want);
+        let sample = std::mem::replace(&mut self.builder, fresh).finish();
+        self.builder.extend(sample.iter());
+        self.byte_capacity = want;
     }
 }
 
 impl ColumnBuilder for TextColumn {
     fn push_from(&mut self, sc: &mut Scanner) -> Pushed {
-        if let TextRule::Scalar = self.rule {
-            if let Some(text) = sc.plain_scalar() {
-                self.builder.append_value(text);
-                return Ok(());
-            }
+        let plain = match self.rule {
+            TextRule::Scalar => sc.plain_scalar(),
+            _ => None,
+        };
+        match plain {
+            Some(text) => self.builder.append_value(text),
+            None => push_value(self, sc)?,
         }
-        push_value(self, sc)
+        if self.builder.len() == SIZING_SAMPLE {
+            self.size_for_batch();
+        }
+        Ok(())
     }
 
     fn push(&mut self, v: &Value) -> Result<(), Reason> {
@@ -439,6 +471,7 @@ impl ColumnBuilder for TextColumn {
     }
 
     fn finish(&mut self) -> ArrayRef {
+        self.byte_capacity = 0;
         Arc::new(self.builder.finish())
     }
 }

@@ -380,12 +380,57 @@ mod tests {
     use crate::types::column_spec;
     use arrow_array::cast::AsArray;
     use arrow_array::types::*;
+    use arrow_array::Array;
 
     fn cols(types: &[(&str, &str)]) -> Vec<ColumnSpec> {
         types
             .iter()
             .map(|(n, t)| column_spec(n, t, "UTC"))
             .collect()
+    }
+
+    #[test]
+    fn text_columns_keep_every_value_when_they_size_their_buffers() {
+        // Past the sizing sample (32 values) and across batches of 40: short values first,
+        // then longer ones than the sample promised, with NULLs and escapes among them.
+        let expected: Vec<Option<String>> = (0..150)
+            .map(|i| match i % 7 {
+                0 => None,
+                1 => Some(format!("q\"{i}\\ é")),
+                _ if i < 32 => Some(i.to_string()),
+                _ => Some(format!("{i:0>width$}", width = i % 90)),
+            })
+            .collect();
+        let json: Vec<String> = expected
+            .iter()
+            .map(|v| match v {
+                None => "[null]".into(),
+                Some(s) => format!("[{}]", serde_json::to_string(s).unwrap()),
+            })
+            .collect();
+        let body = format!("[{}]", json.join(","));
+        for (rows, batch_rows) in [(4096, 40), (150, 40), (150, 1000)] {
+            let columns = cols(&[("s", "Nullable(String)")]);
+            let batches = if rows == 4096 {
+                decode_rows(&body, &columns, batch_rows).unwrap()
+            } else {
+                let inner = &body[1..body.len() - 1];
+                decode_framed_chunk(inner, 0, rows, true, &columns, batch_rows).unwrap()
+            };
+            let got: Vec<Option<String>> = batches
+                .iter()
+                .flat_map(|b| {
+                    let a = b.column(0).as_string::<i32>().clone();
+                    (0..a.len())
+                        .map(move |i| a.is_valid(i).then(|| a.value(i).to_string()))
+                        .collect::<Vec<_>>()
+                })
+                .collect();
+            assert_eq!(
+                got, expected,
+                "{rows} rows expected, batches of {batch_rows}"
+            );
+        }
     }
 
     #[test]
