@@ -9,7 +9,9 @@
 
 use memchr::memchr;
 
-use super::scanner::{is_json_whitespace, next_quote_or_backslash, next_quote_or_bracket};
+use super::scanner::{
+    is_json_whitespace, next_quote_or_backslash, next_quote_or_bracket, whitespace_end,
+};
 
 /// The rows array of one result: where it is and where its chunks start.
 #[derive(Debug, Clone, PartialEq)]
@@ -346,8 +348,8 @@ impl Framer {
     fn plain_rows(&mut self, b: &[u8], base: usize, mut i: usize) -> usize {
         loop {
             // The comma after the row before, when the byte-by-byte scan framed that row.
-            let comma = skip_whitespace(b, i);
-            let open = skip_whitespace(b, comma + usize::from(b.get(comma) == Some(&b',')));
+            let comma = whitespace_end(b, i);
+            let open = whitespace_end(b, comma + usize::from(b.get(comma) == Some(&b',')));
             if b.get(open) != Some(&b'[') {
                 return i;
             }
@@ -356,7 +358,7 @@ impl Framer {
             };
             let close = open + 1 + close;
             let (odd_quotes, special) = odd_quotes_or_specials(&b[open + 1..close]);
-            let next = skip_whitespace(b, close + 1);
+            let next = whitespace_end(b, close + 1);
             if odd_quotes || special || b.get(next) != Some(&b',') {
                 return i;
             }
@@ -420,12 +422,6 @@ impl Framer {
             last,
         });
     }
-}
-
-/// The index of the first byte at or after `i` that is not JSON whitespace.
-fn skip_whitespace(b: &[u8], i: usize) -> usize {
-    let rest = b.get(i..).unwrap_or_default();
-    i + rest.iter().take_while(|&&c| is_json_whitespace(c)).count()
 }
 
 /// Whether the bytes hold an odd number of `"`, and whether any is `[` or `\\`. Lane by

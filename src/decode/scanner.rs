@@ -45,6 +45,13 @@ pub(super) fn is_json_whitespace(c: u8) -> bool {
     matches!(c, b' ' | b'\n' | b'\r' | b'\t')
 }
 
+/// The index of the first byte at or after `i` that is not JSON whitespace.
+#[inline(always)]
+pub(super) fn whitespace_end(b: &[u8], i: usize) -> usize {
+    let rest = b.get(i..).unwrap_or_default();
+    i + rest.iter().take_while(|&&c| is_json_whitespace(c)).count()
+}
+
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGHS: u64 = 0x8080_8080_8080_8080;
 
@@ -214,9 +221,7 @@ impl<'a> Scanner<'a> {
 
     fn skip_whitespace(&mut self) -> Option<u8> {
         let b = self.bytes();
-        while self.pos < b.len() && is_json_whitespace(b[self.pos]) {
-            self.pos += 1;
-        }
+        self.pos = whitespace_end(b, self.pos);
         b.get(self.pos).copied()
     }
 
