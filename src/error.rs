@@ -64,6 +64,8 @@ pub enum ApiErrorKind {
     BadRequest,
     RateLimited,
     Server,
+    /// A redirect to another origin, not followed.
+    Redirect,
     Other,
 }
 
@@ -92,6 +94,7 @@ impl ApiErrorKind {
             Self::BadRequest => "the service rejected the request's parameters",
             Self::RateLimited => "too many requests: retry after the delay the service asked for",
             Self::Server => "the service failed; retry later",
+            Self::Redirect => "check the base URL: it should be the service's own address",
             Self::Other => "unexpected response",
         }
     }
@@ -203,6 +206,53 @@ impl Error {
             Error::Decode(d) => d.query_id.as_deref(),
             Error::Config(_) => None,
         }
+    }
+
+    /// This error with every registered API key removed from its texts (see `secrets`):
+    /// what a server sent may echo the key.
+    pub fn redacted(mut self) -> Self {
+        use crate::secrets::redact_in_place as r;
+        fn ctx_texts(ctx: &mut RequestContext) {
+            r(&mut ctx.path);
+            ctx.request_id
+                .iter_mut()
+                .chain(&mut ctx.query_id)
+                .for_each(r);
+        }
+        match &mut self {
+            Error::Api { info, ctx, .. } => {
+                r(&mut info.message);
+                [
+                    &mut info.code,
+                    &mut info.details,
+                    &mut info.documentation_url,
+                ]
+                .into_iter()
+                .flatten()
+                .for_each(r);
+                ctx_texts(ctx);
+            }
+            Error::QueryFailed { message, ctx, .. }
+            | Error::Timeout { message, ctx, .. }
+            | Error::Transport { message, ctx } => {
+                r(message);
+                ctx_texts(ctx);
+            }
+            Error::Decode(d) => {
+                r(&mut d.message);
+                [
+                    &mut d.column,
+                    &mut d.column_type,
+                    &mut d.excerpt,
+                    &mut d.query_id,
+                ]
+                .into_iter()
+                .flatten()
+                .for_each(r);
+            }
+            Error::Config(message) => r(message),
+        }
+        self
     }
 
     /// Attach a query id to an error raised below the provider, which knows the id.

@@ -9,6 +9,8 @@ pub mod polling;
 pub mod providers;
 mod python;
 pub mod result;
+pub mod seconds;
+pub mod secrets;
 pub mod transport;
 pub mod types;
 

@@ -48,7 +48,42 @@ impl JobState {
 
 /// Calls `step` until it returns Some, sleeping between calls with backoff, until
 /// `timeout` (None: wait as long as it takes). `ctx` names the job in a timeout error.
+///
+/// The deadline bounds the whole call, not only the polling: a step under way when it
+/// passes (a status request, a result still downloading) is dropped, which cancels it.
 pub async fn poll_until<T, F, Fut>(
+    timeout: Option<Duration>,
+    policy: PollPolicy,
+    ctx: RequestContext,
+    step: F,
+) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<Option<T>>>,
+{
+    within(timeout, ctx.clone(), poll(timeout, policy, ctx, step)).await
+}
+
+/// `work`, or a Timeout error once `timeout` has passed.
+pub async fn within<T>(
+    timeout: Option<Duration>,
+    ctx: RequestContext,
+    work: impl Future<Output = Result<T>>,
+) -> Result<T> {
+    let Some(t) = timeout else {
+        return work.await;
+    };
+    match tokio::time::timeout(t, work).await {
+        Ok(out) => out,
+        Err(_) => Err(Error::Timeout {
+            message: "the deadline passed while waiting for the service's answer".into(),
+            waited: t,
+            ctx: Box::new(ctx),
+        }),
+    }
+}
+
+async fn poll<T, F, Fut>(
     timeout: Option<Duration>,
     policy: PollPolicy,
     ctx: RequestContext,
@@ -59,6 +94,11 @@ where
     Fut: Future<Output = Result<Option<T>>>,
 {
     let start = Instant::now();
+    let still_running = |waited| Error::Timeout {
+        message: "the query was still running".into(),
+        waited,
+        ctx: Box::new(ctx.clone()),
+    };
     let mut interval = policy.initial;
     loop {
         if let Some(done) = step().await? {
@@ -66,17 +106,17 @@ where
         }
         let waited = start.elapsed();
         let sleep = match timeout {
-            Some(t) if waited >= t => {
-                return Err(Error::Timeout {
-                    message: "the query was still running".into(),
-                    waited,
-                    ctx: Box::new(ctx),
-                })
-            }
+            Some(t) if waited >= t => return Err(still_running(waited)),
             Some(t) => interval.min(t - waited),
             None => interval,
         };
         tokio::time::sleep(sleep).await;
+        // Checked here too: the outer deadline fires at the same instant, and the job is
+        // better described as still running than as an answer that did not come.
+        match timeout {
+            Some(t) if start.elapsed() >= t => return Err(still_running(start.elapsed())),
+            _ => {}
+        }
         interval = interval.mul_f64(policy.factor).min(policy.max);
     }
 }
@@ -121,5 +161,23 @@ mod tests {
             took >= Duration::from_millis(200) && took < Duration::from_secs(2),
             "{took:?}"
         );
+    }
+
+    #[tokio::test]
+    async fn the_deadline_bounds_a_slow_step_too() {
+        let start = Instant::now();
+        let e = poll_until(
+            Some(Duration::from_millis(200)),
+            PollPolicy::default(),
+            Default::default(),
+            || async {
+                tokio::time::sleep(Duration::from_secs(30)).await;
+                Ok(Some(()))
+            },
+        )
+        .await
+        .unwrap_err();
+        assert!(matches!(e, Error::Timeout { .. }), "{e}");
+        assert!(start.elapsed() < Duration::from_secs(2));
     }
 }

@@ -12,8 +12,8 @@ import dataclasses
 import json
 from collections.abc import AsyncIterator, Iterator
 from typing import Any, Generic, Protocol, TypeVar
-from urllib.parse import quote
 
+from sqlquarry import _native
 from sqlquarry.models import Model
 
 M = TypeVar("M", bound=Model)
@@ -61,15 +61,16 @@ class CoreApi:
 
 
 def check_id(ident: str) -> str:
-    """`ident` itself, once it is known to be a usable id."""
-    if not isinstance(ident, str) or not ident.strip():
-        raise ValueError(f"an id must be a non-empty string, got {ident!r}")
+    """`ident` itself, once it is known to be a usable id (one URL path segment)."""
+    segment(ident)
     return ident
 
 
 def segment(ident: str) -> str:
-    """An id as one path segment."""
-    return quote(check_id(ident), safe="")
+    """An id as one path segment; ConfigurationError for '', ' ', '.' or '..'."""
+    if not isinstance(ident, str):
+        raise TypeError(f"an id must be a string, got {type(ident).__name__} {ident!r}")
+    return _native._path_segment(ident)
 
 
 def page_query(limit: int | None, cursor: str | None) -> list[tuple[str, str]]:

@@ -39,6 +39,31 @@ pub fn truncate(s: &str, max_chars: usize) -> String {
     }
 }
 
+/// How many whole rows of a chunk's text (`row, row, ...`) end before `offset`: the row
+/// that byte `offset` is in, counted from the chunk's first. For error messages only.
+pub fn rows_before(rows: &[u8], offset: usize) -> usize {
+    let (mut depth, mut in_string, mut escaped, mut count) = (0usize, false, false, 0);
+    for &b in &rows[..offset.min(rows.len())] {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => depth += 1,
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            b',' if depth == 0 => count += 1,
+            _ => {}
+        }
+    }
+    count
+}
+
 /// Space, tab, line feed or carriage return: the only whitespace JSON allows.
 #[inline(always)]
 pub(super) fn is_json_whitespace(c: u8) -> bool {
@@ -482,6 +507,20 @@ impl<'a> Scanner<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rows_before_counts_separators_outside_strings_and_nesting() {
+        let rows = br#"[1, "a,\"]"], [[2, 3], {"k": ","}], ["x"]"#;
+        let at = |needle: &[u8]| {
+            rows.windows(needle.len())
+                .position(|w| w == needle)
+                .unwrap()
+        };
+        assert_eq!(rows_before(rows, at(b"a,")), 0);
+        assert_eq!(rows_before(rows, at(b"3]")), 1);
+        assert_eq!(rows_before(rows, at(b"\"x\"")), 2);
+        assert_eq!(rows_before(rows, 10_000), 2);
+    }
 
     fn values(s: &str) -> Vec<Value<'_>> {
         let mut sc = Scanner::new(s);

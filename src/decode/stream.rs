@@ -6,6 +6,7 @@ use arrow_array::RecordBatch;
 
 use super::decode_framed_chunk;
 use super::framing::{ChunkReady, Framed, Framer};
+use super::scanner::rows_before;
 use crate::error::DecodeError;
 use crate::types::ColumnSpec;
 
@@ -27,10 +28,15 @@ impl RowsText {
         batch_rows: usize,
     ) -> Result<Vec<RecordBatch>, Box<DecodeError>> {
         let c = self.chunk;
-        let text = simdutf8::basic::from_utf8(self.bytes()).map_err(|_| {
+        let bytes = self.bytes();
+        let text = simdutf8::basic::from_utf8(bytes).map_err(|_| {
+            // Only now find where: `compat` says it, `basic` (faster) does not.
+            let bad = simdutf8::compat::from_utf8(bytes)
+                .err()
+                .map_or(0, |e| e.valid_up_to());
             Box::new(DecodeError {
                 message: "the rows are not valid UTF-8".into(),
-                row: Some(c.first_row),
+                row: Some(c.first_row + rows_before(bytes, bad)),
                 ..Default::default()
             })
         })?;

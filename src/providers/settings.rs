@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use crate::error::{Error, Result};
+use crate::seconds;
 use crate::transport::{RetryPolicy, TransportConfig};
 
 #[derive(Debug, Default, Clone)]
@@ -13,7 +14,12 @@ pub struct CommonOptions {
     pub base_url: Option<String>,
     pub timeout: Option<Duration>,
     pub max_retries: Option<u32>,
+    /// Allows a plain `http://` base URL to a host other than this machine.
+    pub allow_insecure_http: bool,
 }
+
+/// Set to 1 (or true) to allow plain HTTP to hosts other than this machine, for every client.
+pub const ALLOW_INSECURE_HTTP_ENV: &str = "SQLQUARRY_ALLOW_INSECURE_HTTP";
 
 /// How one service names its variables and where it lives by default.
 pub struct ServiceDefaults {
@@ -46,15 +52,15 @@ pub fn resolve(
     let base_url = nonempty(opts.base_url)
         .or_else(|| var("BASE_URL"))
         .unwrap_or_else(|| defaults.base_url.to_owned());
-    if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
-        return Err(Error::Config(format!(
-            "base URL must start with http:// or https://, got {base_url:?}"
-        )));
-    }
+    let allow_http = opts.allow_insecure_http
+        || env(ALLOW_INSECURE_HTTP_ENV).is_some_and(|v| {
+            matches!(v.trim().to_ascii_lowercase().as_str(), "1" | "true" | "yes")
+        });
+    check_base_url(&base_url, allow_http)?;
     let timeout = match opts.timeout {
         Some(t) => t,
         None => match var("TIMEOUT") {
-            Some(v) => parse_seconds(&v, &format!("{}_TIMEOUT", defaults.env_prefix))?,
+            Some(v) => seconds::parse_timeout(&v, &format!("{}_TIMEOUT", defaults.env_prefix))?,
             None => Duration::from_secs(60),
         },
     };
@@ -84,15 +90,80 @@ pub fn resolve(
     })
 }
 
-fn parse_seconds(v: &str, name: &str) -> Result<Duration> {
-    v.trim()
-        .parse::<f64>()
-        .ok()
-        .filter(|s| s.is_finite() && *s > 0.0)
-        .map(Duration::from_secs_f64)
-        .ok_or_else(|| {
-            Error::Config(format!(
-                "{name} must be a positive number of seconds, got {v:?}"
-            ))
-        })
+/// A base URL we may send the key to: http(s), no credentials, query or fragment of its own,
+/// and HTTPS unless the host is this machine or the user opted in.
+fn check_base_url(base_url: &str, allow_insecure_http: bool) -> Result<()> {
+    let url = reqwest::Url::parse(base_url)
+        .map_err(|e| Error::Config(format!("invalid base URL {base_url:?}: {e}")))?;
+    match url.scheme() {
+        "https" => {}
+        "http" if allow_insecure_http || is_loopback(&url) => {}
+        "http" => {
+            return Err(Error::Config(format!(
+                "refusing to send the API key in clear text to {base_url}: use https://, or \
+                 pass allow_insecure_http=True (or set {ALLOW_INSECURE_HTTP_ENV}=1) on a \
+                 network you trust"
+            )))
+        }
+        _ => {
+            return Err(Error::Config(format!(
+                "base URL must start with http:// or https://, got {base_url:?}"
+            )))
+        }
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::Config(
+            "the base URL must not carry credentials: pass the key as api_key=...".into(),
+        ));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(Error::Config(format!(
+            "the base URL must not have a query string or fragment, got {base_url:?}"
+        )));
+    }
+    Ok(())
+}
+
+/// `localhost` or a loopback address: traffic that never leaves this machine.
+fn is_loopback(url: &reqwest::Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn https_unless_loopback_or_allowed() {
+        for ok in [
+            "https://api.roe-ai.com",
+            "http://127.0.0.1:8000",
+            "http://localhost:1",
+            "http://[::1]:9/api",
+            "http://127.8.9.1",
+        ] {
+            assert!(check_base_url(ok, false).is_ok(), "{ok}");
+        }
+        for bad in ["http://api.roe-ai.com", "http://10.0.0.1", "http://[::2]"] {
+            let e = check_base_url(bad, false).unwrap_err().to_string();
+            assert!(e.contains("clear text"), "{e}");
+            assert!(check_base_url(bad, true).is_ok());
+        }
+        for bad in [
+            "ftp://x",
+            "https://user:pw@h",
+            "https://h/?organization_id=1",
+            "https://h/#x",
+            "not a url",
+        ] {
+            assert!(check_base_url(bad, true).is_err(), "{bad}");
+        }
+    }
 }

@@ -1,7 +1,7 @@
 //! Slateo saved queries: list, retrieve, result, refresh, and run (refresh + wait + result),
 //! on the shared transport, polling helper and result type.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use reqwest::Method;
 use serde::Deserialize;
@@ -13,8 +13,9 @@ use super::settings::{resolve, CommonOptions, ServiceDefaults};
 use crate::decode::infer::{infer_columns, ColumnFacts};
 use crate::decode::Rows;
 use crate::error::{ApiErrorKind, Error, RequestContext, Result};
-use crate::polling::{poll_until, JobState, PollPolicy};
+use crate::polling::{poll_until, within, JobState, PollPolicy};
 use crate::result::QueryResult;
+use crate::transport::path::segment;
 use crate::transport::{Request, Transport};
 use crate::types::{column_spec, ColumnSpec};
 
@@ -93,20 +94,10 @@ pub fn slateo_column(name: &str, kind: &str, facts: &ColumnFacts) -> ColumnSpec 
     spec
 }
 
-fn query_path(id: &str) -> String {
-    format!("/api/queries/{}", encode_segment(id))
-}
-
-/// Ids go into paths: keep them from escaping their segment.
-pub fn encode_segment(id: &str) -> String {
-    id.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+/// `/api/queries/{id}`, the id kept to one path segment.
+fn query_path(id: &str) -> Result<String> {
+    let id = segment(id).map_err(|why| Error::Config(format!("query id: {why}")))?;
+    Ok(format!("/api/queries/{id}"))
 }
 
 impl SlateoClient {
@@ -129,7 +120,7 @@ impl SlateoClient {
     pub async fn get_query(&self, id: &str) -> Result<Value> {
         let call = JsonCall {
             method: Method::GET,
-            path: query_path(id),
+            path: query_path(id)?,
             query: Vec::new(),
             body: None,
         };
@@ -138,7 +129,7 @@ impl SlateoClient {
 
     pub async fn refresh(&self, id: &str) -> Result<Value> {
         let req = Request::post(
-            format!("{}/refresh", query_path(id)),
+            format!("{}/refresh", query_path(id)?),
             Value::Object(Default::default()),
         );
         let resp = self
@@ -151,7 +142,7 @@ impl SlateoClient {
 
     /// The latest completed run's rows, typed by the declared fields.
     pub async fn result(&self, id: &str) -> Result<QueryResult> {
-        let req = Request::get(format!("{}/result", query_path(id)));
+        let req = Request::get(format!("{}/result", query_path(id)?));
         let resp = self
             .transport
             .send(&req)
@@ -182,28 +173,33 @@ impl SlateoClient {
 
     /// Refreshes the query, waits for the run with backoff, returns its result. When a run
     /// is already under way, `wait_if_running` waits for that one instead of failing.
+    /// `timeout` bounds the whole call: refresh, polling and the result's download.
     pub async fn run(
         &self,
         id: &str,
         timeout: Option<Duration>,
         wait_if_running: bool,
     ) -> Result<QueryResult> {
-        match self.refresh(id).await {
-            Ok(_) => {}
-            Err(Error::Api {
-                kind: ApiErrorKind::Conflict,
-                ..
-            }) if wait_if_running => {}
-            Err(e) => return Err(e),
-        }
         let ctx = RequestContext {
             service: "Slateo",
             method: "GET".into(),
-            path: query_path(id),
+            path: query_path(id)?,
             query_id: Some(id.to_owned()),
             ..Default::default()
         };
-        poll_until(timeout, self.poll, ctx.clone(), || async {
+        let start = Instant::now();
+        let refresh = async {
+            match self.refresh(id).await {
+                Err(Error::Api {
+                    kind: ApiErrorKind::Conflict,
+                    ..
+                }) if wait_if_running => Ok(()),
+                other => other.map(drop),
+            }
+        };
+        within(timeout, ctx.clone(), refresh).await?;
+        let left = timeout.map(|t| t.saturating_sub(start.elapsed()));
+        poll_until(left, self.poll, ctx.clone(), || async {
             let q = self.get_query(id).await?;
             let status = q["latestRun"]["status"]
                 .as_str()
@@ -211,7 +207,7 @@ impl SlateoClient {
                 .to_owned();
             match JobState::classify(&status) {
                 JobState::Running => Ok(None),
-                JobState::Succeeded => Ok(Some(())),
+                JobState::Succeeded => self.result(id).await.map(Some),
                 JobState::Failed => {
                     let why = q["latestRunMetadata"]["error"]
                         .as_str()
@@ -224,8 +220,7 @@ impl SlateoClient {
                 }
             }
         })
-        .await?;
-        self.result(id).await
+        .await
     }
 }
 
@@ -251,6 +246,5 @@ mod tests {
             .warning
             .unwrap()
             .contains("unknown Slateo type 'geography'"));
-        assert_eq!(encode_segment("a/b c"), "a%2Fb%20c");
     }
 }

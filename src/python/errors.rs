@@ -10,6 +10,7 @@ use pyo3::types::PyDict;
 use crate::error::{ApiErrorKind, Error, RateLimit, RequestContext};
 
 pub fn to_pyerr(e: Error) -> PyErr {
+    let e = e.redacted();
     Python::attach(|py| build(py, &e).unwrap_or_else(|import_failed| import_failed))
 }
 
@@ -26,7 +27,7 @@ fn class_name(e: &Error) -> &'static str {
             ApiErrorKind::BadRequest => "BadRequestError",
             ApiErrorKind::RateLimited => "RateLimitError",
             ApiErrorKind::Server => "ServerError",
-            ApiErrorKind::Other => "APIError",
+            ApiErrorKind::Redirect | ApiErrorKind::Other => "APIError",
         },
         Error::QueryFailed { .. } => "QueryError",
         Error::Timeout { .. } => "TimeoutError",

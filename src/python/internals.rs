@@ -1,4 +1,5 @@
-//! Private hooks for benchmarks: the floors the issue measures end-to-end time against.
+//! Private hooks: the in-memory decode floor for benchmarks, and the path-segment rule for
+//! the Python resource classes.
 
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedBytes;
@@ -22,4 +23,11 @@ pub fn _decode_roe_body(
         .into_iter()
         .map(|r| PyQueryResult::new(py, r))
         .collect()
+}
+
+/// An id as one URL path segment (`transport::path::segment`); ValueError when it cannot be.
+#[pyfunction]
+pub fn _path_segment(id: &str) -> PyResult<String> {
+    crate::transport::path::segment(id)
+        .map_err(|why| to_pyerr(crate::error::Error::Config(format!("id: {why}"))))
 }

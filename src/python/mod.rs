@@ -1,5 +1,6 @@
 //! The only place that knows Python exists: classes, conversions, the runtime bridge.
 
+mod args;
 mod decimals;
 mod errors;
 mod internals;
@@ -22,6 +23,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<services::PySlateoCore>()?;
     m.add_class::<services::PyAiForDatabaseCore>()?;
     m.add_function(wrap_pyfunction!(internals::_decode_roe_body, m)?)?;
+    m.add_function(wrap_pyfunction!(internals::_path_segment, m)?)?;
     m.add_function(wrap_pyfunction!(decimals::_decimal_objects, m)?)?;
     Ok(())
 }

@@ -3,28 +3,17 @@
 
 use std::future::Future;
 use std::sync::Arc;
-use std::time::Duration;
 
-use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::providers::roe::{JobRef, RoeClient, RoeConfig, RoeOptions, SubmitOptions};
+use crate::python::args;
 use crate::python::errors::to_pyerr;
 use crate::python::result::PyQueryResult;
 use crate::python::runtime::{awaitable, block_on};
 use crate::python::stream::PyBatchStream;
 use crate::result::QueryResult;
-
-fn seconds(name: &str, v: Option<f64>) -> PyResult<Option<Duration>> {
-    match v {
-        None => Ok(None),
-        Some(s) if s.is_finite() && s >= 0.0 => Ok(Some(Duration::from_secs_f64(s))),
-        Some(s) => Err(PyValueError::new_err(format!(
-            "{name} must be a non-negative number of seconds, got {s}"
-        ))),
-    }
-}
 
 /// The statement whose rows users mean by "the result": the last one.
 fn last(all: Result<Vec<QueryResult>>) -> Result<QueryResult> {
@@ -100,25 +89,28 @@ impl PyRoeClient {
 impl PyRoeClient {
     #[new]
     #[pyo3(signature = (api_key=None, *, organization_id=None, base_url=None, worksheet_id=None,
-                        timeout=None, max_retries=None, server_timezone=None))]
+                        timeout=None, max_retries=None, server_timezone=None,
+                        allow_insecure_http=false))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         api_key: Option<String>,
         organization_id: Option<String>,
         base_url: Option<String>,
         worksheet_id: Option<String>,
-        timeout: Option<f64>,
+        timeout: Option<Bound<'_, PyAny>>,
         max_retries: Option<u32>,
         server_timezone: Option<String>,
+        allow_insecure_http: bool,
     ) -> PyResult<Self> {
         let opts = RoeOptions {
             api_key,
             organization_id,
             worksheet_id,
             base_url,
-            timeout: seconds("timeout", timeout)?,
+            timeout: args::timeout("timeout", timeout.as_ref())?,
             max_retries,
             server_timezone,
+            allow_insecure_http,
         };
         let cfg = RoeConfig::resolve(opts, |k| std::env::var(k).ok()).map_err(to_pyerr)?;
         let client = RoeClient::new(cfg).map_err(to_pyerr)?;
@@ -264,10 +256,8 @@ impl PyRoeClient {
 
     /// A handle on an already-submitted query, by its id. Sends nothing.
     fn job(&self, id: String) -> PyResult<PyQueryJob> {
-        if id.trim().is_empty() {
-            return Err(PyValueError::new_err("the job id is empty"));
-        }
-        Ok(PyQueryJob::new(self.client.clone(), JobRef::from_id(id)))
+        let job = JobRef::from_id(id).map_err(to_pyerr)?;
+        Ok(PyQueryJob::new(self.client.clone(), job))
     }
 }
 
@@ -327,9 +317,9 @@ impl PyQueryJob {
 
     /// Waits for the query (polling with backoff) and returns the last statement's result.
     #[pyo3(signature = (timeout=None))]
-    fn wait(&self, py: Python<'_>, timeout: Option<f64>) -> PyResult<PyQueryResult> {
+    fn wait(&self, py: Python<'_>, timeout: Option<Bound<'_, PyAny>>) -> PyResult<PyQueryResult> {
         let (c, j) = self.parts();
-        let t = seconds("timeout", timeout)?;
+        let t = args::timeout("timeout", timeout.as_ref())?;
         let r = block_on(py, async move { last(c.wait(&j, t).await) })?;
         PyQueryResult::new(py, r)
     }
@@ -338,18 +328,22 @@ impl PyQueryJob {
     fn wait_async<'py>(
         &self,
         py: Python<'py>,
-        timeout: Option<f64>,
+        timeout: Option<Bound<'_, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let (c, j) = self.parts();
-        let t = seconds("timeout", timeout)?;
+        let t = args::timeout("timeout", timeout.as_ref())?;
         awaitable(py, async move { wrap_one(last(c.wait(&j, t).await)) })
     }
 
     /// Waits like `wait()` and returns every statement's result.
     #[pyo3(signature = (timeout=None))]
-    fn wait_all(&self, py: Python<'_>, timeout: Option<f64>) -> PyResult<Vec<PyQueryResult>> {
+    fn wait_all(
+        &self,
+        py: Python<'_>,
+        timeout: Option<Bound<'_, PyAny>>,
+    ) -> PyResult<Vec<PyQueryResult>> {
         let (c, j) = self.parts();
-        let t = seconds("timeout", timeout)?;
+        let t = args::timeout("timeout", timeout.as_ref())?;
         let rs = block_on(py, async move { c.wait(&j, t).await })?;
         rs.into_iter().map(|r| PyQueryResult::new(py, r)).collect()
     }
@@ -358,10 +352,10 @@ impl PyQueryJob {
     fn wait_all_async<'py>(
         &self,
         py: Python<'py>,
-        timeout: Option<f64>,
+        timeout: Option<Bound<'_, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let (c, j) = self.parts();
-        let t = seconds("timeout", timeout)?;
+        let t = args::timeout("timeout", timeout.as_ref())?;
         awaitable(py, async move { wrap_all(c.wait(&j, t).await) })
     }
 
@@ -369,9 +363,13 @@ impl PyQueryJob {
     /// objects, decoded as they arrive: memory stays at a few batches however large the
     /// result.
     #[pyo3(signature = (timeout=None))]
-    fn iter_batches(&self, py: Python<'_>, timeout: Option<f64>) -> PyResult<PyBatchStream> {
+    fn iter_batches(
+        &self,
+        py: Python<'_>,
+        timeout: Option<Bound<'_, PyAny>>,
+    ) -> PyResult<PyBatchStream> {
         let (c, j) = self.parts();
-        let t = seconds("timeout", timeout)?;
+        let t = args::timeout("timeout", timeout.as_ref())?;
         block_on(py, async move {
             Ok(PyBatchStream::new(c.stream_result(&j, t).await?))
         })
@@ -381,10 +379,10 @@ impl PyQueryJob {
     fn iter_batches_async<'py>(
         &self,
         py: Python<'py>,
-        timeout: Option<f64>,
+        timeout: Option<Bound<'_, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let (c, j) = self.parts();
-        let t = seconds("timeout", timeout)?;
+        let t = args::timeout("timeout", timeout.as_ref())?;
         awaitable(py, async move {
             let s = c.stream_result(&j, t).await.map_err(to_pyerr)?;
             Ok(PyBatchStream::new(s))

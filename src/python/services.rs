@@ -3,7 +3,6 @@
 //! network operation here has a blocking and an `_async` twin running one Rust future.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -14,6 +13,7 @@ use crate::providers::aifordb::{AiForDatabaseClient, Answer};
 use crate::providers::rest::JsonCall;
 use crate::providers::settings::CommonOptions;
 use crate::providers::slateo::SlateoClient;
+use crate::python::args;
 use crate::python::errors::{rate_limit_dict, to_pyerr};
 use crate::python::result::PyQueryResult;
 use crate::python::runtime::{awaitable, block_on};
@@ -22,23 +22,16 @@ use crate::result::QueryResult;
 fn options(
     api_key: Option<String>,
     base_url: Option<String>,
-    timeout: Option<f64>,
+    timeout: Option<Bound<'_, PyAny>>,
     max_retries: Option<u32>,
+    allow_insecure_http: bool,
 ) -> PyResult<CommonOptions> {
-    let timeout = match timeout {
-        Some(t) if t.is_finite() && t > 0.0 => Some(Duration::from_secs_f64(t)),
-        Some(t) => {
-            return Err(PyValueError::new_err(format!(
-                "timeout must be positive, got {t}"
-            )))
-        }
-        None => None,
-    };
     Ok(CommonOptions {
         api_key,
         base_url,
-        timeout,
+        timeout: args::timeout("timeout", timeout.as_ref())?,
         max_retries,
+        allow_insecure_http,
     })
 }
 
@@ -65,16 +58,6 @@ fn wrap(r: Result<QueryResult>) -> PyResult<PyQueryResult> {
     Python::attach(|py| PyQueryResult::new(py, r))
 }
 
-fn seconds(timeout: Option<f64>) -> PyResult<Option<Duration>> {
-    match timeout {
-        None => Ok(None),
-        Some(t) if t.is_finite() && t >= 0.0 => Ok(Some(Duration::from_secs_f64(t))),
-        Some(t) => Err(PyValueError::new_err(format!(
-            "timeout must be non-negative, got {t}"
-        ))),
-    }
-}
-
 #[pyclass(name = "_SlateoCore", module = "sqlquarry", frozen)]
 pub struct PySlateoCore {
     client: Arc<SlateoClient>,
@@ -83,15 +66,20 @@ pub struct PySlateoCore {
 #[pymethods]
 impl PySlateoCore {
     #[new]
-    #[pyo3(signature = (api_key=None, *, base_url=None, timeout=None, max_retries=None))]
+    #[pyo3(signature = (api_key=None, *, base_url=None, timeout=None, max_retries=None,
+                        allow_insecure_http=false))]
     fn new(
         api_key: Option<String>,
         base_url: Option<String>,
-        timeout: Option<f64>,
+        timeout: Option<Bound<'_, PyAny>>,
         max_retries: Option<u32>,
+        allow_insecure_http: bool,
     ) -> PyResult<Self> {
-        let client = SlateoClient::new(options(api_key, base_url, timeout, max_retries)?, env)
-            .map_err(to_pyerr)?;
+        let client = SlateoClient::new(
+            options(api_key, base_url, timeout, max_retries, allow_insecure_http)?,
+            env,
+        )
+        .map_err(to_pyerr)?;
         Ok(PySlateoCore {
             client: Arc::new(client),
         })
@@ -160,10 +148,13 @@ impl PySlateoCore {
         &self,
         py: Python<'_>,
         id: String,
-        timeout: Option<f64>,
+        timeout: Option<Bound<'_, PyAny>>,
         wait_if_running: bool,
     ) -> PyResult<PyQueryResult> {
-        let (c, t) = (self.client.clone(), seconds(timeout)?);
+        let (c, t) = (
+            self.client.clone(),
+            args::timeout("timeout", timeout.as_ref())?,
+        );
         let r = block_on(py, async move { c.run(&id, t, wait_if_running).await })?;
         PyQueryResult::new(py, r)
     }
@@ -173,10 +164,13 @@ impl PySlateoCore {
         &self,
         py: Python<'py>,
         id: String,
-        timeout: Option<f64>,
+        timeout: Option<Bound<'_, PyAny>>,
         wait_if_running: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let (c, t) = (self.client.clone(), seconds(timeout)?);
+        let (c, t) = (
+            self.client.clone(),
+            args::timeout("timeout", timeout.as_ref())?,
+        );
         awaitable(
             py,
             async move { wrap(c.run(&id, t, wait_if_running).await) },
@@ -199,16 +193,20 @@ fn answer(a: Answer) -> PyAnswer {
 #[pymethods]
 impl PyAiForDatabaseCore {
     #[new]
-    #[pyo3(signature = (api_key=None, *, base_url=None, timeout=None, max_retries=None))]
+    #[pyo3(signature = (api_key=None, *, base_url=None, timeout=None, max_retries=None,
+                        allow_insecure_http=false))]
     fn new(
         api_key: Option<String>,
         base_url: Option<String>,
-        timeout: Option<f64>,
+        timeout: Option<Bound<'_, PyAny>>,
         max_retries: Option<u32>,
+        allow_insecure_http: bool,
     ) -> PyResult<Self> {
-        let client =
-            AiForDatabaseClient::new(options(api_key, base_url, timeout, max_retries)?, env)
-                .map_err(to_pyerr)?;
+        let client = AiForDatabaseClient::new(
+            options(api_key, base_url, timeout, max_retries, allow_insecure_http)?,
+            env,
+        )
+        .map_err(to_pyerr)?;
         Ok(PyAiForDatabaseCore {
             client: Arc::new(client),
         })

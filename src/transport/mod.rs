@@ -2,6 +2,7 @@
 //! exponential backoff and jitter, and errors with context. Knows nothing of Arrow.
 
 mod error_body;
+pub mod path;
 mod retry;
 
 use std::sync::Once;
@@ -9,9 +10,9 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use reqwest::header::{
-    HeaderMap, HeaderValue, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER, USER_AGENT,
+    HeaderMap, HeaderValue, AUTHORIZATION, CONTENT_TYPE, LOCATION, RETRY_AFTER, USER_AGENT,
 };
-use reqwest::{Method, StatusCode};
+use reqwest::{Method, StatusCode, Url};
 
 use crate::error::{ApiErrorInfo, ApiErrorKind, Error, RateLimit, RequestContext, Result};
 pub use error_body::ErrorBody;
@@ -106,6 +107,10 @@ impl Response {
 pub struct Transport {
     client: reqwest::Client,
     cfg: TransportConfig,
+    /// The base URL's own path (`/api/v1`), which every request path extends.
+    base_path: String,
+    /// Keeps the key in the process's redaction list while this transport lives.
+    _key: crate::secrets::Registered,
 }
 
 impl std::fmt::Debug for Transport {
@@ -126,9 +131,33 @@ fn install_crypto_provider() {
     });
 }
 
+/// Redirects are followed only within the origin the request went to: a 307 to another host
+/// would re-send the query and the organization id there. One to another origin comes back
+/// as the 3xx response itself, which `check` reports with its location.
+fn same_origin_redirects() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let same = attempt
+            .previous()
+            .first()
+            .is_some_and(|first| first.origin() == attempt.url().origin());
+        if !same {
+            attempt.stop()
+        } else if attempt.previous().len() > 10 {
+            attempt.error("more than 10 redirects")
+        } else {
+            attempt.follow()
+        }
+    })
+}
+
 impl Transport {
     pub fn new(cfg: TransportConfig) -> Result<Self> {
         install_crypto_provider();
+        let base_path = Url::parse(&cfg.base_url)
+            .map_err(|e| Error::Config(format!("invalid base URL {:?}: {e}", cfg.base_url)))?
+            .path()
+            .trim_end_matches('/')
+            .to_owned();
         let mut headers = HeaderMap::new();
         let mut auth = HeaderValue::from_str(&format!("Bearer {}", cfg.api_key)).map_err(|_| {
             Error::Config("the API key contains characters not allowed in an HTTP header".into())
@@ -149,9 +178,16 @@ impl Transport {
             .connect_timeout(cfg.connect_timeout)
             .read_timeout(cfg.read_timeout)
             .pool_idle_timeout(Duration::from_secs(60))
+            .redirect(same_origin_redirects())
             .build()
             .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
-        Ok(Transport { client, cfg })
+        let _key = crate::secrets::register(&cfg.api_key);
+        Ok(Transport {
+            client,
+            cfg,
+            base_path,
+            _key,
+        })
     }
 
     pub fn config(&self) -> &TransportConfig {
@@ -209,7 +245,7 @@ impl Transport {
         F: Fn(reqwest::Response, RequestContext) -> Fut,
         Fut: std::future::Future<Output = std::result::Result<T, Failure>>,
     {
-        let url = format!("{}{}", self.cfg.base_url, req.path);
+        let url = self.url(&req.path)?;
         let mut ctx = RequestContext {
             service: self.cfg.service,
             method: req.method.to_string(),
@@ -220,7 +256,7 @@ impl Transport {
         loop {
             let mut rb = self
                 .client
-                .request(req.method.clone(), &url)
+                .request(req.method.clone(), url.clone())
                 .query(&req.query);
             if let Some(body) = &req.body {
                 rb = rb
@@ -243,6 +279,7 @@ impl Transport {
                     *status == 429 || (req.idempotent && matches!(status, 502..=504))
                 }
                 Failure::Network { before_sending, .. } => *before_sending || req.idempotent,
+                Failure::Redirect { .. } => false,
             };
             let wait = self.cfg.retry.delay(attempt, failure.retry_after());
             match wait {
@@ -253,6 +290,20 @@ impl Transport {
                 _ => return Err(failure.into_error(ctx, attempt)),
             }
         }
+    }
+
+    /// The URL of `path`, which must come out of URL parsing exactly as built: an id that
+    /// escaped its segment (see `path::segment`) would send the request elsewhere.
+    fn url(&self, path: &str) -> Result<Url> {
+        let url = Url::parse(&format!("{}{path}", self.cfg.base_url))
+            .map_err(|e| Error::Config(format!("cannot build a URL for {path:?}: {e}")))?;
+        if !path::path_is_intact(&url, &self.base_path, path) {
+            return Err(Error::Config(format!(
+                "the request path {path:?} does not stay as built (an id must be one path \
+                 segment: no '.', '..', '?' or '#' of its own)"
+            )));
+        }
+        Ok(url)
     }
 
     /// Records the response's request id and rate limits in `ctx`; a 2xx response comes
@@ -278,6 +329,13 @@ impl Transport {
         ctx.rate_limit = (rate_limit != RateLimit::default()).then_some(rate_limit);
         if status.is_success() {
             return Ok(resp);
+        }
+        if status.is_redirection() {
+            let location = header(LOCATION.as_str()).map(str::to_owned);
+            return Err(Failure::Redirect {
+                status: status.as_u16(),
+                location,
+            });
         }
         let retry_after = headers
             .get(RETRY_AFTER)
@@ -325,6 +383,11 @@ enum Failure {
         before_sending: bool,
         timeout: bool,
     },
+    /// A redirect we do not follow: to another origin, or without a location.
+    Redirect {
+        status: u16,
+        location: Option<String>,
+    },
 }
 
 impl Failure {
@@ -347,7 +410,7 @@ impl Failure {
     fn retry_after(&self) -> Option<Duration> {
         match self {
             Failure::Status { retry_after, .. } => *retry_after,
-            Failure::Network { .. } => None,
+            Failure::Network { .. } | Failure::Redirect { .. } => None,
         }
     }
 
@@ -372,6 +435,24 @@ impl Failure {
                         details: body.details,
                         documentation_url: body.documentation_url,
                         retry_after: retry_after.map(|d| d.as_secs_f64()),
+                    }),
+                    ctx,
+                }
+            }
+            Failure::Redirect { status, location } => {
+                let message = match location {
+                    Some(to) => format!(
+                        "the service redirected to another origin ({to}); not followed, so \
+                         the key, the organization id and the request body stay where they were sent"
+                    ),
+                    None => "the service answered with a redirect but no location".to_owned(),
+                };
+                Error::Api {
+                    kind: ApiErrorKind::Redirect,
+                    status,
+                    info: Box::new(ApiErrorInfo {
+                        message,
+                        ..Default::default()
                     }),
                     ctx,
                 }

@@ -48,7 +48,7 @@ impl RetryPolicy {
 pub fn parse_retry_after(value: &str) -> Option<Duration> {
     let v = value.trim();
     if let Ok(secs) = v.parse::<f64>() {
-        return (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs));
+        return crate::seconds::server_delay(secs);
     }
     let when = httpdate::parse_http_date(v).ok()?;
     Some(
@@ -77,6 +77,24 @@ mod tests {
         );
         assert_eq!(parse_retry_after("soon"), None);
         assert_eq!(parse_retry_after("-1"), None);
+        for huge in ["1e20", "99999999999999999999999", "inf"] {
+            assert_eq!(parse_retry_after(huge), Some(Duration::MAX), "{huge}");
+        }
+        assert_eq!(parse_retry_after("NaN"), None);
+        let p = RetryPolicy::default();
+        assert_eq!(p.delay(0, parse_retry_after("1e20")), None);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn no_header_value_panics(value in ".{0,64}", bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..64)) {
+            let p = RetryPolicy::default();
+            for v in [value.clone(), String::from_utf8_lossy(&bytes).into_owned()] {
+                let d = parse_retry_after(&v);
+                let _ = p.delay(3, d);
+                let _ = d.map(|d| d.as_secs_f64());
+            }
+        }
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use arrow_array::RecordBatch;
 
-use super::wire::parse_run;
+use super::wire::{parse_run, read_skeleton};
 use crate::decode::framing::{Framed, Framer, RowsSpan};
 use crate::decode::split::decode_array;
 use crate::decode::{Rows, DEFAULT_BATCH_ROWS};
@@ -63,7 +63,7 @@ pub fn columns_before_rows(
     fallback_id: Option<&str>,
     ctx: &RequestContext,
 ) -> Result<Option<(Vec<ColumnSpec>, Option<String>)>> {
-    let run = parse_run(prefix).map_err(|e| Error::malformed(ctx, &e.to_string()))?;
+    let run = parse_run(prefix).map_err(|why| Error::malformed(ctx, &why))?;
     run.check(ctx)?;
     let Some(result) = run.results.iter().find(|r| r.rows_span() == Some(span)) else {
         return Err(Error::malformed(ctx, "rows outside a result object"));
@@ -131,11 +131,9 @@ pub fn decode_body(
     let text = simdutf8::basic::from_utf8(body)
         .map_err(|_| Error::malformed(&ctx, "body is not UTF-8"))?;
     let (skeleton, rows) = read_rows(text, tz, fallback_id, &ctx)?;
-    let run = parse_run(&skeleton).map_err(|e| Error::malformed(&ctx, &e.to_string()))?;
-    run.check(&ctx)?;
-    if run.still_running() {
+    let Some(run) = read_skeleton(&skeleton, rows.spans.len(), &ctx)? else {
         return Ok(None);
-    }
+    };
     run.results
         .into_iter()
         .map(|r| r.into_result(&rows, tz, fallback_id, &ctx))

@@ -10,7 +10,7 @@ use tokio::task::JoinHandle;
 
 use super::body::{columns_before_rows, BodyRows};
 use super::stream::{join_decoding, naming_query, ChunkDecode, Origin};
-use super::wire::parse_run;
+use super::wire::read_skeleton;
 use crate::decode::framing::Framed;
 use crate::decode::stream::{RowChunker, RowsText};
 use crate::decode::DEFAULT_BATCH_ROWS;
@@ -102,11 +102,9 @@ impl Collector {
             .chunker
             .take_finished()
             .map_err(|why| o.malformed(&why))?;
-        let run = parse_run(&skeleton).map_err(|e| o.malformed(&e.to_string()))?;
-        run.check(&o.ctx)?;
-        if run.still_running() {
+        let Some(run) = read_skeleton(&skeleton, spans.len(), &o.ctx)? else {
             return Ok(None);
-        }
+        };
         // Column types declared after their rows are known now.
         for t in std::mem::take(&mut self.deferred) {
             let span = t.chunk.span;

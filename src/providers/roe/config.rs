@@ -20,6 +20,8 @@ pub struct RoeOptions {
     /// Zone for DateTime columns that declare none (ClickHouse renders them in the
     /// server's zone). Default UTC.
     pub server_timezone: Option<String>,
+    /// Allows a plain `http://` base URL to a host other than this machine.
+    pub allow_insecure_http: bool,
 }
 
 #[derive(Clone)]
@@ -53,6 +55,7 @@ impl RoeConfig {
             base_url: opts.base_url,
             timeout: opts.timeout,
             max_retries: opts.max_retries,
+            allow_insecure_http: opts.allow_insecure_http,
         };
         let mut transport = resolve(common, &DEFAULTS, &env)?;
         let organization_id =
@@ -100,13 +103,13 @@ mod tests {
             env(&[
                 ("ROE_API_KEY", "sk-env"),
                 ("ROE_TIMEOUT", "5"),
-                ("ROE_BASE_URL", "http://x/"),
+                ("ROE_BASE_URL", "https://x/"),
             ]),
         )
         .unwrap();
         assert_eq!(c.transport.api_key, "sk-arg");
         assert_eq!(c.transport.read_timeout, Duration::from_secs(5));
-        assert_eq!(c.transport.base_url, "http://x");
+        assert_eq!(c.transport.base_url, "https://x");
         assert!(!format!("{c:?}").contains("sk-arg"));
     }
 

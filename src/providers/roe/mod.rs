@@ -121,20 +121,16 @@ impl RoeClient {
             .query("organization_id", self.org())
             .query("worksheet_id", ws);
         let resp = self.transport.send(&req).await?;
-        match resp.json::<WireSubmit>()? {
-            WireSubmit::TaskId(id) => Ok(JobRef::new(None, Some(id), None, None)),
-            WireSubmit::Object(o) => {
-                if o.id.is_none() && o.query_task_id.is_none() {
-                    return Err(resp.malformed("the submitted query has no id"));
-                }
-                Ok(JobRef::new(
-                    o.id,
-                    o.query_task_id,
-                    o.query_task_status,
-                    error_text(&o.error),
-                ))
-            }
-        }
+        let job = match resp.json::<WireSubmit>()? {
+            WireSubmit::TaskId(id) => JobRef::new(None, Some(id), None, None),
+            WireSubmit::Object(o) => JobRef::new(
+                o.id,
+                o.query_task_id,
+                o.query_task_status,
+                error_text(&o.error),
+            ),
+        };
+        job.map_err(|why| resp.malformed(&format!("unusable id for the submitted query: {why}")))
     }
 
     /// GETs `/v1/database/query/{id}/{what}/`, trying the job's other id on a 404.
@@ -154,7 +150,7 @@ impl RoeClient {
         Fut: std::future::Future<Output = Result<T>>,
     {
         let mut last = None;
-        for (index, id) in job.ids_to_try() {
+        for (index, id) in job.segments_to_try() {
             let req = Request::get(format!("{RUN_PATH}{id}/{what}/"))
                 .query("organization_id", self.org());
             match send(req).await {
@@ -259,7 +255,7 @@ impl RoeClient {
         let ctx = RequestContext {
             service: "Roe",
             method: "GET".into(),
-            path: format!("{RUN_PATH}{}/status/", job.id()),
+            path: format!("{RUN_PATH}{}/status/", job.segment()),
             query_id: Some(job.id().to_owned()),
             ..Default::default()
         };

@@ -14,7 +14,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use super::body::columns_before_rows;
-use super::wire::parse_run;
+use super::wire::read_skeleton;
 use crate::decode::stream::{RowChunker, RowsText};
 use crate::decode::DEFAULT_BATCH_ROWS;
 use crate::error::{DecodeError, Error, RequestContext, Result};
@@ -207,11 +207,9 @@ impl Reader {
     fn finish_without_rows(self) -> Result<Opened> {
         let o = self.origin.clone();
         let framed = self.chunker.finish().map_err(|why| o.malformed(&why))?;
-        let run = parse_run(&framed.skeleton).map_err(|e| o.malformed(&e.to_string()))?;
-        run.check(&o.ctx)?;
-        if run.still_running() {
+        let Some(run) = read_skeleton(&framed.skeleton, framed.spans.len(), &o.ctx)? else {
             return Ok(Opened::Running);
-        }
+        };
         if run.results.is_empty() {
             return Err(Error::decode(
                 "the service returned no result for the query",
@@ -293,8 +291,11 @@ impl Reader {
     fn finish(self) -> Result<(), Stop> {
         let o = self.origin;
         let framed = self.chunker.finish().map_err(|why| o.malformed(&why))?;
-        let run = parse_run(&framed.skeleton).map_err(|e| o.malformed(&e.to_string()))?;
-        run.check(&o.ctx)?;
+        let Some(run) = read_skeleton(&framed.skeleton, framed.spans.len(), &o.ctx)? else {
+            return Err(Stop::Error(o.malformed(
+                "the answer carried rows but says the query is still running",
+            )));
+        };
         for result in &run.results {
             let query_id = result.query_id(o.fallback_id.as_deref());
             result.columns(&o.tz, &query_id, &o.ctx)?;

@@ -6,6 +6,7 @@ use serde_json::value::RawValue;
 use serde_json::Value;
 
 use super::body::BodyRows;
+use crate::decode::scanner::truncate;
 use crate::decode::Rows;
 use crate::error::{Error, RequestContext, Result};
 use crate::polling::JobState;
@@ -22,9 +23,9 @@ pub struct WireResult<'a> {
     #[serde(default, borrow)]
     summary: Option<&'a RawValue>,
     #[serde(default)]
-    column_names: Vec<String>,
+    column_names: Option<Vec<String>>,
     #[serde(default)]
-    column_types: Vec<String>,
+    column_types: Option<Vec<String>>,
     #[serde(default, borrow)]
     result_rows: Option<&'a RawValue>,
     #[serde(default)]
@@ -75,38 +76,104 @@ impl RunBody<'_> {
             ctx: Box::new(ctx.clone()),
         })
     }
+
+    /// Every `result_rows` is null or an array: framing numbered the arrays 0, 1, ... in
+    /// body order, so anything else in their place (a number the server sent, a string) is
+    /// not rows.
+    fn rows_are_arrays(&self, spans: usize) -> std::result::Result<(), String> {
+        let mut next = 0;
+        for r in &self.results {
+            match r.result_rows.map(RawValue::get) {
+                None | Some("null") => {}
+                Some(n) if n.parse::<usize>() == Ok(next) => next += 1,
+                Some(other) => {
+                    return Err(format!(
+                        "result_rows is not an array: {}",
+                        truncate(other, 60)
+                    ))
+                }
+            }
+        }
+        if next != spans {
+            return Err("rows arrays outside the result objects".into());
+        }
+        Ok(())
+    }
+}
+
+/// Reads a whole response's skeleton (framed, with `spans` rows arrays): its results, or
+/// None when it says the query is still running. A failed status or error is a QueryFailed;
+/// anything that is not a result (an error page with a 200, an unrelated object) is a
+/// DecodeError that quotes it, never an empty result.
+pub fn read_skeleton<'a>(
+    skeleton: &'a str,
+    spans: usize,
+    ctx: &RequestContext,
+) -> Result<Option<RunBody<'a>>> {
+    let run = parse_run(skeleton).map_err(|why| Error::malformed(ctx, &why))?;
+    run.check(ctx)?;
+    if run.still_running() {
+        return Ok(None);
+    }
+    run.rows_are_arrays(spans)
+        .map_err(|why| Error::malformed(ctx, &why))?;
+    Ok(Some(run))
 }
 
 /// The run-and-wait endpoint answers with a list of results, the result endpoint with an
 /// envelope; a single result object is accepted too, since the documentation is not
 /// consistent. (Dispatch is by first byte: serde's untagged enums buffer values, which
 /// borrowed RawValues cannot.) `body` is the framed skeleton: rows are span numbers.
-pub fn parse_run(body: &str) -> serde_json::Result<RunBody<'_>> {
+/// Err quotes a body that is none of these.
+pub fn parse_run(body: &str) -> std::result::Result<RunBody<'_>, String> {
+    let not_a_result = || format!("not a query result: {}", truncate(body.trim(), 200));
+    let json_error = |e: serde_json::Error| e.to_string();
     if body.trim_start().starts_with('[') {
+        let results: Vec<WireResult> = serde_json::from_str(body).map_err(json_error)?;
+        if !results.iter().all(WireResult::looks_like_result) {
+            return Err(not_a_result());
+        }
         return Ok(RunBody {
-            results: serde_json::from_str(body)?,
+            results,
             status: None,
             error: None,
         });
     }
-    let env: WireEnvelope = serde_json::from_str(body)?;
+    let env: WireEnvelope = serde_json::from_str(body).map_err(json_error)?;
     let error = error_text(&env.error);
     match env.results {
-        Some(results) => Ok(RunBody {
-            results,
-            status: env.status,
-            error,
-        }),
-        None if env.status.is_some() => Ok(RunBody {
-            results: Vec::new(),
-            status: env.status,
-            error,
-        }),
-        None => Ok(RunBody {
-            results: vec![serde_json::from_str(body)?],
-            status: None,
-            error: None,
-        }),
+        Some(results) => {
+            if !results.iter().all(WireResult::looks_like_result) {
+                return Err(not_a_result());
+            }
+            Ok(RunBody {
+                results,
+                status: env.status,
+                error,
+            })
+        }
+        // A status without results: running or failed, or (succeeded) not a result.
+        None if env.status.is_some()
+            && (error.is_some()
+                || env.status.as_deref().map(JobState::classify) != Some(JobState::Succeeded)) =>
+        {
+            Ok(RunBody {
+                results: Vec::new(),
+                status: env.status,
+                error,
+            })
+        }
+        None => {
+            let single: WireResult = serde_json::from_str(body).map_err(json_error)?;
+            if !single.looks_like_result() {
+                return Err(not_a_result());
+            }
+            Ok(RunBody {
+                results: vec![single],
+                status: None,
+                error: None,
+            })
+        }
     }
 }
 
@@ -157,6 +224,14 @@ fn seconds(v: &Option<Value>) -> Option<f64> {
 }
 
 impl WireResult<'_> {
+    /// Whether the object says anything a result says: columns, rows or its error.
+    fn looks_like_result(&self) -> bool {
+        self.column_names.is_some()
+            || self.column_types.is_some()
+            || self.result_rows.is_some()
+            || self.error.is_some()
+    }
+
     /// The result's own query id, else the job's.
     pub fn query_id(&self, fallback_id: Option<&str>) -> Option<String> {
         self.query_id
@@ -171,7 +246,15 @@ impl WireResult<'_> {
 
     /// Whether names or types are given (both empty: not yet read, or none declared).
     pub fn declares_columns(&self) -> bool {
-        !self.column_names.is_empty() || !self.column_types.is_empty()
+        !self.names().is_empty() || !self.types().is_empty()
+    }
+
+    fn names(&self) -> &[String] {
+        self.column_names.as_deref().unwrap_or_default()
+    }
+
+    fn types(&self) -> &[String] {
+        self.column_types.as_deref().unwrap_or_default()
     }
 
     /// The declared columns; the result's error, if it carries one, as a QueryFailed.
@@ -191,21 +274,21 @@ impl WireResult<'_> {
                 }),
             });
         }
-        if self.column_names.len() != self.column_types.len() {
+        let (names, types) = (self.names(), self.types());
+        if names.len() != types.len() {
             let e = Error::decode(format!(
                 "the result has {} column names but {} column types",
-                self.column_names.len(),
-                self.column_types.len()
+                names.len(),
+                types.len()
             ));
             return Err(match query_id {
                 Some(id) => e.with_query_id(id),
                 None => e,
             });
         }
-        Ok(self
-            .column_names
+        Ok(names
             .iter()
-            .zip(&self.column_types)
+            .zip(types)
             .map(|(n, t)| column_spec(n, t, default_tz))
             .collect())
     }
@@ -282,5 +365,55 @@ mod tests {
             (run.results.len(), run.status.as_deref()),
             (0, Some("PENDING"))
         );
+    }
+
+    #[test]
+    fn what_is_not_a_result_is_malformed() {
+        for body in [
+            r#"{"detail": "Down for maintenance"}"#,
+            r#"{"query_task_id": "t1"}"#,
+            r#"{"status": "SUCCESS"}"#,
+            r#"[{"detail": "x"}]"#,
+            r#"{"status": "SUCCESS", "results": [{"detail": "x"}]}"#,
+            "{}",
+        ] {
+            let e = read_skeleton(body, 0, &RequestContext::default())
+                .err()
+                .unwrap_or_else(|| panic!("accepted {body}"));
+            assert!(
+                matches!(&e, Error::Decode(d) if d.message.contains("not a query result")),
+                "{body}: {e}"
+            );
+        }
+        for (body, spans) in [
+            (
+                r#"[{"column_names": [], "column_types": [], "result_rows": 5}]"#,
+                0,
+            ),
+            (
+                r#"[{"column_names": [], "column_types": [], "result_rows": "x"}]"#,
+                0,
+            ),
+            (
+                r#"[{"column_names": [], "column_types": [], "result_rows": 0}]"#,
+                2,
+            ),
+        ] {
+            let e = read_skeleton(body, spans, &RequestContext::default()).err();
+            assert!(matches!(e, Some(Error::Decode(_))), "{body}");
+        }
+        let ok = r#"[{"column_names": [], "column_types": [], "result_rows": 0}, {"column_names": ["x"], "column_types": ["UInt8"], "result_rows": null}]"#;
+        assert_eq!(
+            read_skeleton(ok, 1, &RequestContext::default())
+                .unwrap()
+                .unwrap()
+                .results
+                .len(),
+            2
+        );
+        let running = read_skeleton(r#"{"status": "STARTED"}"#, 0, &RequestContext::default());
+        assert!(running.unwrap().is_none());
+        let failed = read_skeleton(r#"{"status": "FAILURE"}"#, 0, &RequestContext::default());
+        assert!(matches!(failed, Err(Error::QueryFailed { .. })));
     }
 }
