@@ -178,9 +178,14 @@ class AIForDatabaseClient:
         base_url: str | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
+        allow_insecure_http: bool = False,
     ) -> None:
         self._core = _native._AIForDatabaseCore(
-            api_key, base_url=base_url, timeout=timeout, max_retries=max_retries
+            api_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            allow_insecure_http=allow_insecure_http,
         )
         api = _EnvelopeApi(self._core)
         self.queries = SavedQueries(api, "/queries", SavedQuery)

@@ -87,9 +87,14 @@ class SlateoClient:
         base_url: str | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
+        allow_insecure_http: bool = False,
     ) -> None:
         core = _native._SlateoCore(
-            api_key, base_url=base_url, timeout=timeout, max_retries=max_retries
+            api_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            allow_insecure_http=allow_insecure_http,
         )
         self.queries = SlateoQueries(_SlateoApi(core))
         self._core = core

@@ -151,10 +151,8 @@ impl AiForDatabaseClient {
             }
         };
         let ctx = resp.ctx.clone();
-        let text = std::str::from_utf8(&resp.body)
-            .map_err(|_| Error::malformed(&ctx, "body is not UTF-8"))?;
-        let wire: WireAsk =
-            serde_json::from_str(text).map_err(|e| Error::malformed(&ctx, &e.to_string()))?;
+        let wire: WireAsk = serde_json::from_str(resp.text()?)
+            .map_err(|e| Error::malformed(&ctx, &e.to_string()))?;
         self.remember(&ctx, wire.meta.and_then(|m| m.request_id));
         let d = wire.data;
         let rows = d

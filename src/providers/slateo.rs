@@ -152,10 +152,8 @@ impl SlateoClient {
             query_id: Some(id.to_owned()),
             ..resp.ctx.clone()
         };
-        let body = std::str::from_utf8(&resp.body)
-            .map_err(|_| Error::malformed(&ctx, "body is not UTF-8"))?;
-        let wire: WireResult =
-            serde_json::from_str(body).map_err(|e| Error::malformed(&ctx, &e.to_string()))?;
+        let wire: WireResult = serde_json::from_str(resp.text()?)
+            .map_err(|e| Error::malformed(&ctx, &e.to_string()))?;
         let rows = wire
             .rows
             .map(RawValue::get)

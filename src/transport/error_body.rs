@@ -18,6 +18,7 @@ impl ErrorBody {
     /// `{error: {code, message, details}}`, `{type, message}`, and a bare list of strings.
     /// Anything else becomes a short excerpt of the body, or `fallback` when it is empty.
     pub fn parse(body: &[u8], fallback: &str) -> Self {
+        let body = body.strip_prefix(b"\xef\xbb\xbf").unwrap_or(body);
         let parsed: Option<Value> = serde_json::from_slice(body).ok();
         if let Some(found) = parsed.as_ref().and_then(from_json) {
             return found;

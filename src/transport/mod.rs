@@ -95,8 +95,16 @@ pub struct Response {
 }
 
 impl Response {
+    /// The body as JSON.
     pub fn json<'a, T: serde::Deserialize<'a>>(&'a self) -> Result<T> {
-        serde_json::from_slice(&self.body).map_err(|e| self.malformed(&e.to_string()))
+        serde_json::from_str(self.text()?).map_err(|e| self.malformed(&e.to_string()))
+    }
+
+    /// The body as text, after the byte-order mark some servers send (it is not JSON).
+    pub fn text(&self) -> Result<&str> {
+        let body =
+            std::str::from_utf8(&self.body).map_err(|_| self.malformed("body is not UTF-8"))?;
+        Ok(body.strip_prefix('\u{feff}').unwrap_or(body))
     }
 
     pub fn malformed(&self, why: &str) -> Error {

@@ -85,7 +85,7 @@ impl RunBody<'_> {
         for r in &self.results {
             match r.result_rows.map(RawValue::get) {
                 None | Some("null") => {}
-                Some(n) if n.parse::<usize>() == Ok(next) => next += 1,
+                Some(n) if next < spans && n.parse::<usize>() == Ok(next) => next += 1,
                 Some(other) => {
                     return Err(format!(
                         "result_rows is not an array: {}",
@@ -126,6 +126,8 @@ pub fn read_skeleton<'a>(
 /// borrowed RawValues cannot.) `body` is the framed skeleton: rows are span numbers.
 /// Err quotes a body that is none of these.
 pub fn parse_run(body: &str) -> std::result::Result<RunBody<'_>, String> {
+    // A byte-order mark is not JSON, but some servers send one; it says nothing.
+    let body = body.strip_prefix('\u{feff}').unwrap_or(body);
     let not_a_result = || format!("not a query result: {}", truncate(body.trim(), 200));
     let json_error = |e: serde_json::Error| e.to_string();
     if body.trim_start().starts_with('[') {
