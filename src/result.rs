@@ -3,8 +3,9 @@
 
 use std::sync::Arc;
 
-use arrow_array::RecordBatch;
-use arrow_schema::{ArrowError, DataType, Field, Schema, SchemaRef};
+use arrow_array::cast::AsArray;
+use arrow_array::{Array, ArrayRef, ListArray, MapArray, RecordBatch, StructArray};
+use arrow_schema::{ArrowError, DataType, Field, FieldRef, Schema, SchemaRef};
 
 use crate::decode::{decode, schema_of, Rows, DEFAULT_BATCH_ROWS};
 use crate::error::{Error, Result};
@@ -58,29 +59,56 @@ impl QueryResult {
     }
 }
 
-/// `schema` and `batches` with every decimal256 column cast to its exact decimal text, for
-/// consumers that cannot import decimal256.
-pub fn decimal256_as_text(
+/// The type polars can import in place of `dt`, at any depth: decimal256 (decimals wider
+/// than 38 digits, 128-bit integers) becomes its exact text, since polars' Arrow import
+/// panics on it. None when `dt` imports as it is.
+fn polars_type(dt: &DataType) -> Option<DataType> {
+    let field =
+        |f: &FieldRef| polars_type(f.data_type()).map(|t| f.as_ref().clone().with_data_type(t));
+    match dt {
+        DataType::Decimal256(..) => Some(DataType::Utf8),
+        DataType::List(item) => field(item).map(|f| DataType::List(Arc::new(f))),
+        DataType::LargeList(item) => field(item).map(|f| DataType::LargeList(Arc::new(f))),
+        DataType::FixedSizeList(item, n) => {
+            field(item).map(|f| DataType::FixedSizeList(Arc::new(f), *n))
+        }
+        DataType::Map(entries, sorted) => {
+            field(entries).map(|f| DataType::Map(Arc::new(f), *sorted))
+        }
+        DataType::Struct(fields) => {
+            let changed: Vec<Option<Field>> = fields.iter().map(field).collect();
+            changed.iter().any(Option::is_some).then(|| {
+                DataType::Struct(
+                    fields
+                        .iter()
+                        .zip(changed)
+                        .map(|(f, c)| c.unwrap_or_else(|| f.as_ref().clone()))
+                        .collect(),
+                )
+            })
+        }
+        _ => None,
+    }
+}
+
+/// `schema` and `batches` with every column polars cannot import (see `polars_type`) cast
+/// to one it can, at any depth.
+pub fn polars_compatible(
     schema: &SchemaRef,
     batches: &[RecordBatch],
 ) -> Result<(SchemaRef, Vec<RecordBatch>), ArrowError> {
-    let wide = |f: &Field| matches!(f.data_type(), DataType::Decimal256(..));
-    if !schema.fields().iter().any(|f| wide(f)) {
-        return Ok((schema.clone(), batches.to_vec()));
-    }
     let fields: Vec<Field> = schema
         .fields()
         .iter()
-        .map(|f| {
-            let f = f.as_ref().clone();
-            if wide(&f) {
-                f.with_data_type(DataType::Utf8)
-            } else {
-                f
-            }
+        .map(|f| match polars_type(f.data_type()) {
+            Some(t) => f.as_ref().clone().with_data_type(t),
+            None => f.as_ref().clone(),
         })
         .collect();
     let out_schema = Arc::new(Schema::new_with_metadata(fields, schema.metadata().clone()));
+    if out_schema == *schema {
+        return Ok((schema.clone(), batches.to_vec()));
+    }
     let out = batches
         .iter()
         .map(|b| {
@@ -88,16 +116,65 @@ pub fn decimal256_as_text(
                 .columns()
                 .iter()
                 .zip(out_schema.fields())
-                .map(|(c, f)| {
-                    if c.data_type() == f.data_type() {
-                        Ok(c.clone())
-                    } else {
-                        arrow_cast::cast(c, f.data_type())
-                    }
-                })
+                .map(|(c, f)| cast_to(c, f.data_type()))
                 .collect::<Result<Vec<_>, _>>()?;
             RecordBatch::try_new(out_schema.clone(), cols)
         })
         .collect::<Result<Vec<_>, _>>()?;
     Ok((out_schema, out))
+}
+
+/// `array` as `to`, which differs from its type only where `polars_type` changed it. Maps
+/// are rebuilt around their cast entries (Arrow's cast does not convert map values).
+fn cast_to(array: &ArrayRef, to: &DataType) -> Result<ArrayRef, ArrowError> {
+    if array.data_type() == to {
+        return Ok(array.clone());
+    }
+    match to {
+        DataType::Map(entries, sorted) => {
+            let map = array.as_map();
+            let DataType::Struct(fields) = entries.data_type() else {
+                return Err(ArrowError::CastError("map entries are not a struct".into()));
+            };
+            let columns = map
+                .entries()
+                .columns()
+                .iter()
+                .zip(fields)
+                .map(|(c, f)| cast_to(c, f.data_type()))
+                .collect::<Result<Vec<_>, _>>()?;
+            let entries_array = StructArray::try_new(fields.clone(), columns, None)?;
+            Ok(Arc::new(MapArray::try_new(
+                entries.clone(),
+                map.offsets().clone(),
+                entries_array,
+                map.nulls().cloned(),
+                *sorted,
+            )?))
+        }
+        DataType::Struct(fields) => {
+            let st = array.as_struct();
+            let columns = st
+                .columns()
+                .iter()
+                .zip(fields)
+                .map(|(c, f)| cast_to(c, f.data_type()))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(Arc::new(StructArray::try_new(
+                fields.clone(),
+                columns,
+                st.nulls().cloned(),
+            )?))
+        }
+        DataType::List(item) => {
+            let list = array.as_list::<i32>();
+            Ok(Arc::new(ListArray::try_new(
+                item.clone(),
+                list.offsets().clone(),
+                cast_to(list.values(), item.data_type())?,
+                list.nulls().cloned(),
+            )?))
+        }
+        _ => arrow_cast::cast(array, to),
+    }
 }

@@ -294,6 +294,46 @@ def test_same_instant_in_three_zones_round_trips(roe_server, roe_client, encodin
     assert pdf.schema["m2"] == pl.Datetime("ms", "America/New_York")
 
 
+# Zones whose offsets had seconds (Monrovia -00:44:30 until 1972, Amsterdam +00:19:32 until
+# 1937) and summer times past the end of the tz database's listed transitions.
+HISTORIC_AND_FUTURE = [
+    ("Africa/Monrovia", "1960-06-06 01:27:15.125"),
+    ("Europe/Amsterdam", "1935-07-01 12:00:00.5"),
+    ("Europe/Amsterdam", "2103-06-06 01:27:15"),
+    ("America/New_York", "2150-07-04 12:00:00"),
+    ("Australia/Sydney", "2250-01-01 12:00:00"),
+    ("America/Santiago", "2200-01-15 08:00:00"),
+]
+
+
+@pytest.mark.parametrize("encoding", ["native", "string"])
+def test_offsets_to_the_second_and_summer_time_past_2100(roe_server, roe_client, encoding):
+    roe_server.encoding = encoding
+    cols = ", ".join(
+        f"toDateTime64('{wall}', 3, '{zone}') AS t{i}, toUnixTimestamp64Milli(t{i}) AS e{i}, "
+        f"[t{i}] AS a{i}"
+        for i, (zone, wall) in enumerate(HISTORIC_AND_FUTURE)
+    )
+    # DateTime (seconds) runs from 1970 to 2106.
+    cols += ", toDateTime('2103-06-06 01:27:15', 'Europe/Amsterdam') AS s"
+    table = pa.table(roe_client.query(f"SELECT {cols}"))
+    for i, (zone, _) in enumerate(HISTORIC_AND_FUTURE):
+        millis = table.column(f"e{i}")[0].as_py()
+        assert table.column(f"t{i}").type == pa.timestamp("ms", zone)
+        assert table.column(f"t{i}").cast(pa.int64())[0].as_py() == millis, zone
+        assert table.column(f"a{i}")[0].values.cast(pa.int64())[0].as_py() == millis, zone
+    summer = dt.datetime(2103, 6, 5, 23, 27, 15, tzinfo=dt.timezone.utc)  # +02:00
+    assert table.column("s").cast(pa.int64())[0].as_py() == int(summer.timestamp())
+
+
+def test_the_string_encoding_writes_offsets_to_the_second():
+    from sqlquarry.testing._encoding import _offset_text
+
+    assert _offset_text(dt.timedelta(seconds=-2670)) == "-00:44:30"
+    assert _offset_text(dt.timedelta(seconds=1172)) == "+00:19:32"
+    assert _offset_text(dt.timedelta(hours=-4)) == "-04:00"
+
+
 def test_wall_time_in_a_dst_fold_reads_as_the_earlier_instant(roe_server, roe_client):
     """ClickHouse's own text for DateTime('America/New_York') carries no offset, so
     01:30 on the autumn change names two instants: the earlier one is documented."""

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::borrow::Cow;
 use std::collections::HashMap;
 
+use crate::types::zone::Zone;
 use arrow_array::builder::{
     ArrayBuilder, BooleanBuilder, NullBuilder, PrimitiveBuilder, StringBuilder,
 };
@@ -13,7 +14,6 @@ use arrow_array::types::*;
 use arrow_array::{ArrayRef, ArrowPrimitiveType, DictionaryArray, StringArray};
 use arrow_buffer::ArrowNativeType;
 use arrow_schema::TimeUnit;
-use chrono_tz::Tz;
 
 use super::nested::{ListColumn, MapColumn, StructColumn};
 use super::primitive_values::PrimitiveValues;
@@ -33,6 +33,11 @@ pub(super) enum PushError {
 pub(super) trait ColumnBuilder: Send {
     fn push(&mut self, v: &Value) -> Result<(), Reason>;
     fn finish(&mut self) -> ArrayRef;
+
+    /// Appends a NULL whether or not the type allows one: the slot of a value whose tuple
+    /// is NULL (Arrow ignores it; the parent's validity masks it). A NULL as a value goes
+    /// through `push`, which applies `null_into`'s rule.
+    fn append_null(&mut self);
 
     /// Reads one value from `sc` and appends it. Builders of the common scalar types
     /// override this to take numbers and plain strings straight from the text.
@@ -64,7 +69,7 @@ pub(super) fn builder_for(spec: &ColumnSpec, capacity: usize) -> Box<dyn ColumnB
         UInt16 => prim::<UInt16Type, _>(nullable, capacity, |t| narrow(parse_u64(t)?)),
         UInt32 => prim::<UInt32Type, _>(nullable, capacity, |t| narrow(parse_u64(t)?)),
         UInt64 => prim::<UInt64Type, _>(nullable, capacity, parse_u64),
-        Float32 => prim::<Float32Type, _>(nullable, capacity, |t| {
+        Float32 => prim_float::<Float32Type, _>(nullable, capacity, f32::NAN, |t| {
             // Parse as f32 directly: rounding via f64 first can be off by one ulp.
             parse_f64(t).and_then(|v| {
                 if v.is_finite() {
@@ -74,7 +79,7 @@ pub(super) fn builder_for(spec: &ColumnSpec, capacity: usize) -> Box<dyn ColumnB
                 }
             })
         }),
-        Float64 => prim::<Float64Type, _>(nullable, capacity, parse_f64),
+        Float64 => prim_float::<Float64Type, _>(nullable, capacity, f64::NAN, parse_f64),
         WideInt { signed } => {
             let signed = *signed;
             let b = PrimitiveValues::<Decimal256Type>::with_capacity(capacity)
@@ -144,7 +149,7 @@ pub(super) fn builder_for(spec: &ColumnSpec, capacity: usize) -> Box<dyn ColumnB
         }
         List(item) => Box::new(ListColumn::new(item, nullable, capacity)),
         Map(k, v) => Box::new(MapColumn::new(k, v, nullable, capacity)),
-        Struct(fields) => Box::new(StructColumn::new(fields, capacity)),
+        Struct(fields) => Box::new(StructColumn::new(fields, nullable, capacity)),
         Date => prim::<Date32Type, _>(nullable, capacity, parse_date),
         DateTime { tz } => timestamp::<TimestampSecondType>(nullable, capacity, 0, tz),
         DateTime64 { precision, tz } => match precision {
@@ -179,7 +184,9 @@ fn null_rejected() -> Reason {
     "NULL in a column whose type is not Nullable".into()
 }
 
-/// Appends a NULL with `append_null` where the column allows one.
+/// The rule for a NULL value, which every builder follows: appended with `append_null`
+/// where the type is Nullable, an error elsewhere. (Float columns also take NULL as NaN:
+/// see `prim_float`.)
 pub(super) fn null_into(nullable: bool, append_null: impl FnOnce()) -> Result<(), Reason> {
     if !nullable {
         return Err(null_rejected());
@@ -255,6 +262,8 @@ where
 struct Primitive<T: ArrowPrimitiveType, P> {
     builder: PrimitiveValues<T>,
     nullable: bool,
+    /// What a NULL becomes where the type is not Nullable, if anything (NaN for floats).
+    null_value: Option<T::Native>,
     parse: P,
 }
 
@@ -263,6 +272,7 @@ impl<T: ArrowPrimitiveType, P> Primitive<T, P> {
         Primitive {
             builder,
             nullable,
+            null_value: None,
             parse,
         }
     }
@@ -280,12 +290,40 @@ where
     ))
 }
 
+/// A float column. ClickHouse writes NaN and ±Inf as `null` unless
+/// `output_format_json_quote_denormals=1`, so a column that is not Nullable can carry
+/// `null`: it reads as NaN (the JSON cannot tell NaN from ±Inf). Nullable columns keep NULL.
+fn prim_float<T, P>(
+    nullable: bool,
+    capacity: usize,
+    nan: T::Native,
+    parse: P,
+) -> Box<dyn ColumnBuilder>
+where
+    T: ArrowPrimitiveType,
+    P: Fn(&str) -> Result<T::Native, Reason> + Send + 'static,
+{
+    let mut b = Primitive::new(
+        PrimitiveValues::<T>::with_capacity(capacity),
+        nullable,
+        parse,
+    );
+    if !nullable {
+        b.null_value = Some(nan);
+    }
+    Box::new(b)
+}
+
 fn timestamp<T>(nullable: bool, capacity: usize, digits: u32, tz: &str) -> Box<dyn ColumnBuilder>
 where
     T: ArrowPrimitiveType<Native = i64>,
 {
     // UTC needs no zone arithmetic; any other zone was validated by the type parser.
-    let zone: Option<Tz> = if tz == "UTC" { None } else { tz.parse().ok() };
+    let zone = if tz == "UTC" {
+        None
+    } else {
+        Zone::named(tz).ok()
+    };
     let b = PrimitiveValues::<T>::with_capacity(capacity).with_data_type(
         arrow_schema::DataType::Timestamp(
             crate::types::time_unit(digits as u8),
@@ -304,8 +342,11 @@ where
 {
     fn push_from(&mut self, sc: &mut Scanner) -> Pushed {
         // A NULL in a column that allows none falls through to push_value, which refuses it.
-        if self.nullable && sc.eat_null() {
-            self.builder.append_null();
+        if (self.nullable || self.null_value.is_some()) && sc.eat_null() {
+            match self.null_value {
+                Some(v) => self.builder.append_value(v),
+                None => self.builder.append_null(),
+            }
             return Ok(());
         }
         let start = sc.position();
@@ -323,6 +364,10 @@ where
 
     fn push(&mut self, v: &Value) -> Result<(), Reason> {
         if let Value::Null = v {
+            if let Some(x) = self.null_value {
+                self.builder.append_value(x);
+                return Ok(());
+            }
             return null_into(self.nullable, || self.builder.append_null());
         }
         let x = (self.parse)(&number_text(v)?)?;
@@ -332,6 +377,10 @@ where
 
     fn finish(&mut self) -> ArrayRef {
         Arc::new(self.builder.finish())
+    }
+
+    fn append_null(&mut self) {
+        self.builder.append_null();
     }
 }
 
@@ -376,6 +425,10 @@ impl ColumnBuilder for BoolColumn {
 
     fn finish(&mut self) -> ArrayRef {
         Arc::new(self.builder.finish())
+    }
+
+    fn append_null(&mut self) {
+        self.builder.append_null();
     }
 }
 
@@ -475,6 +528,10 @@ impl ColumnBuilder for TextColumn {
         self.byte_capacity = 0;
         Arc::new(self.builder.finish())
     }
+
+    fn append_null(&mut self) {
+        self.builder.append_null();
+    }
 }
 
 /// Enum labels, dictionary-encoded against the declared labels in declared order, so
@@ -529,6 +586,10 @@ impl<K: ArrowDictionaryKeyType> ColumnBuilder for EnumColumn<K> {
                 .expect("keys index the declared labels"),
         )
     }
+
+    fn append_null(&mut self) {
+        self.keys.append_null();
+    }
 }
 
 struct Nulls(NullBuilder);
@@ -546,5 +607,9 @@ impl ColumnBuilder for Nulls {
 
     fn finish(&mut self) -> ArrayRef {
         Arc::new(self.0.finish())
+    }
+
+    fn append_null(&mut self) {
+        self.0.append_null();
     }
 }

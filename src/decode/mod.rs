@@ -553,6 +553,68 @@ mod tests {
     }
 
     #[test]
+    fn a_null_tuple_is_a_null_struct_at_any_depth() {
+        use arrow_array::{Array, ListArray, StructArray};
+        let c = cols(&[
+            (
+                "t",
+                "Nullable(Tuple(a Int32, b Array(String), c Tuple(d Map(String, UInt8))))",
+            ),
+            (
+                "l",
+                "Array(Nullable(Tuple(Int8, Nullable(Tuple(String, Float64)))))",
+            ),
+        ]);
+        let rows = r#"[[null, [[1, null], null]], [[1, ["x"], [{"k": 2}]], []]]"#;
+        let batches = decode_rows(rows, &c, 10).unwrap();
+        let t = batches[0]
+            .column(0)
+            .as_any()
+            .downcast_ref::<StructArray>()
+            .unwrap();
+        assert_eq!((t.len(), t.null_count()), (2, 1));
+        assert!(t.is_null(0) && t.is_valid(1));
+        let l = batches[0]
+            .column(1)
+            .as_any()
+            .downcast_ref::<ListArray>()
+            .unwrap();
+        let inner = l.value(0);
+        let inner = inner.as_any().downcast_ref::<StructArray>().unwrap();
+        assert!(inner.is_valid(0) && inner.is_null(1));
+        let deeper = inner
+            .column(1)
+            .as_any()
+            .downcast_ref::<StructArray>()
+            .unwrap();
+        assert!(deeper.is_null(0));
+        // A NULL where the type is not Nullable is still an error.
+        let strict = cols(&[("t", "Tuple(Int8)")]);
+        assert!(decode_rows("[[null]]", &strict, 10).is_err());
+        assert!(
+            decode_rows("[[null, null]]", &c, 10).is_err(),
+            "Array is not Nullable"
+        );
+    }
+
+    #[test]
+    fn null_in_a_float_column_that_is_not_nullable_reads_as_nan() {
+        let c = cols(&[
+            ("f", "Float64"),
+            ("g", "Float32"),
+            ("n", "Nullable(Float64)"),
+        ]);
+        let b = decode_rows(r#"[[null, null, null], ["nan", "-inf", 1.5]]"#, &c, 10).unwrap();
+        let f = b[0].column(0).as_primitive::<Float64Type>();
+        let g = b[0].column(1).as_primitive::<Float32Type>();
+        assert!(f.value(0).is_nan() && f.null_count() == 0 && f.value(1).is_nan());
+        assert!(g.value(0).is_nan() && g.value(1) == f32::NEG_INFINITY);
+        assert_eq!(b[0].column(2).null_count(), 1);
+        let strings = decode_rows(r#"[["null", "NaN", null]]"#, &c, 10);
+        assert!(strings.is_err(), "the text 'null' is not a number");
+    }
+
+    #[test]
     fn nested_errors_say_which_element() {
         let c = cols(&[("a", "Array(Array(UInt8))")]);
         let e = decode_rows(r#"[[[[1], [2, 300]]]]"#, &c, 10).unwrap_err();

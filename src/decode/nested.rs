@@ -145,6 +145,12 @@ impl ColumnBuilder for ListColumn {
             self.validity.finish(),
         ))
     }
+
+    fn append_null(&mut self) {
+        self.validity.push(false);
+        // An empty list cannot overflow the offsets.
+        let _ = self.offsets.push_len(0);
+    }
 }
 
 pub struct MapColumn {
@@ -242,18 +248,27 @@ impl ColumnBuilder for MapColumn {
             false,
         ))
     }
+
+    fn append_null(&mut self) {
+        self.validity.push(false);
+        let _ = self.offsets.push_len(0);
+    }
 }
 
 pub struct StructColumn {
     fields: Fields,
     children: Vec<Box<dyn ColumnBuilder>>,
+    validity: Validity,
+    nullable: bool,
 }
 
 impl StructColumn {
-    pub fn new(fields: &[ColumnSpec], capacity: usize) -> Self {
+    pub fn new(fields: &[ColumnSpec], nullable: bool, capacity: usize) -> Self {
         StructColumn {
             fields: fields.iter().map(|f| f.field()).collect(),
             children: fields.iter().map(|f| builder_for(f, capacity)).collect(),
+            validity: Validity::new(),
+            nullable,
         }
     }
 }
@@ -261,8 +276,36 @@ impl StructColumn {
 impl ColumnBuilder for StructColumn {
     fn push(&mut self, v: &Value) -> Result<(), Reason> {
         if let Value::Null = v {
-            return Err("NULL where a tuple was expected".into());
+            null_into(self.nullable, || ())?;
+            self.append_null();
+            return Ok(());
         }
+        self.push_tuple(v)?;
+        self.validity.push(true);
+        Ok(())
+    }
+
+    fn finish(&mut self) -> ArrayRef {
+        let arrays = self.children.iter_mut().map(|c| c.finish()).collect();
+        Arc::new(StructArray::new(
+            self.fields.clone(),
+            arrays,
+            self.validity.finish(),
+        ))
+    }
+
+    /// A NULL tuple: every element gets a slot its validity masks.
+    fn append_null(&mut self) {
+        self.validity.push(false);
+        for child in &mut self.children {
+            child.append_null();
+        }
+    }
+}
+
+impl StructColumn {
+    /// The elements of a tuple, as an array (in order) or an object (by name).
+    fn push_tuple(&mut self, v: &Value) -> Result<(), Reason> {
         let text = nested_text(v, "a tuple")?;
         let n = self.children.len();
         if text.trim_start().starts_with('[') {
@@ -310,10 +353,5 @@ impl ColumnBuilder for StructColumn {
                 .map_err(|r| format!("element '{}': {r}", field.name()))?;
         }
         Ok(())
-    }
-
-    fn finish(&mut self) -> ArrayRef {
-        let arrays = self.children.iter_mut().map(|c| c.finish()).collect();
-        Arc::new(StructArray::new(self.fields.clone(), arrays, None))
     }
 }

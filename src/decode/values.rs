@@ -2,9 +2,8 @@
 //! actually send (JSON numbers, quoted numbers, ClickHouse and Python date-time text, ISO
 //! 8601, epoch numbers) and rejects everything else with a short reason.
 
+use crate::types::zone::Zone;
 use arrow_buffer::i256;
-use chrono::TimeZone;
-use chrono_tz::Tz;
 
 pub type Reason = String;
 
@@ -397,7 +396,7 @@ fn fraction(b: &[u8], digits: u32) -> Result<(i64, usize), Reason> {
 
 /// A date-time as text or an epoch number -> units since the epoch (UTC).
 /// Text without an offset is wall time in `zone` (None means UTC).
-pub fn parse_timestamp(text: &str, digits: u32, zone: Option<&Tz>) -> Result<i64, Reason> {
+pub fn parse_timestamp(text: &str, digits: u32, zone: Option<&Zone>) -> Result<i64, Reason> {
     let b = text.as_bytes();
     if let Some(secs) = fast_utc_seconds(b, zone.is_none()) {
         if let Some(v) = secs.checked_mul(units_per_second(digits)) {
@@ -438,7 +437,7 @@ pub fn parse_timestamp(text: &str, digits: u32, zone: Option<&Tz>) -> Result<i64
     let utc = match (offset, zone) {
         (Some(off), _) => local - off,
         (None, None) => local,
-        (None, Some(tz)) => local - zone_offset(tz, local)?,
+        (None, Some(tz)) => local - tz.offset_of_wall_time(local)?,
     };
     utc.checked_mul(units_per_second(digits))
         .and_then(|v| v.checked_add(sub))
@@ -503,7 +502,8 @@ fn days_in_month(y: u32, m: u32) -> Option<u32> {
     }
 }
 
-/// `Z`, `+HH:MM`, `+HHMM`, `+HH`, ` UTC`, or nothing. Outer None: malformed.
+/// `Z`, `+HH:MM`, `+HH:MM:SS` (historical zones: Africa/Monrovia was -00:44:30), `+HHMM`,
+/// `+HH`, ` UTC`, or nothing. Outer None: malformed.
 fn parse_offset(b: &[u8]) -> Option<Option<i64>> {
     let b = if b.first() == Some(&b' ') { &b[1..] } else { b };
     match b {
@@ -511,30 +511,23 @@ fn parse_offset(b: &[u8]) -> Option<Option<i64>> {
         b"Z" | b"z" | b"UTC" => Some(Some(0)),
         [sign @ (b'+' | b'-'), rest @ ..] => {
             let h = digits_at(rest, 0, 2)? as i64;
-            let m = match rest.len() {
-                2 => 0,
-                4 => digits_at(rest, 2, 2)? as i64,
-                5 if rest[2] == b':' => digits_at(rest, 3, 2)? as i64,
+            let (m, s) = match rest.len() {
+                2 => (0, 0),
+                4 => (digits_at(rest, 2, 2)?, 0),
+                5 if rest[2] == b':' => (digits_at(rest, 3, 2)?, 0),
+                8 if rest[2] == b':' && rest[5] == b':' => {
+                    (digits_at(rest, 3, 2)?, digits_at(rest, 6, 2)?)
+                }
                 _ => return None,
             };
-            let off = h * 3600 + m * 60;
+            if m > 59 || s > 59 {
+                return None;
+            }
+            let off = h * 3600 + m as i64 * 60 + s as i64;
             Some(Some(if *sign == b'-' { -off } else { off }))
         }
         _ => None,
     }
-}
-
-/// The UTC offset of wall time `local` (seconds) in `tz`. In a DST overlap the earlier
-/// instant wins; in a gap the offset before the gap applies.
-fn zone_offset(tz: &Tz, local: i64) -> Result<i64, Reason> {
-    let naive = chrono::DateTime::from_timestamp(local, 0)
-        .ok_or("date-time out of range")?
-        .naive_utc();
-    let dt = match tz.from_local_datetime(&naive).earliest() {
-        Some(dt) => dt,
-        None => tz.from_utc_datetime(&naive),
-    };
-    Ok(local - dt.timestamp())
 }
 
 /// Epoch seconds, possibly fractional (`1714425077.5`), as units.
@@ -674,7 +667,7 @@ mod tests {
         ] {
             assert_eq!(parse_timestamp(text, 0, None), Ok(want), "{text}");
         }
-        let tokyo: Tz = "Asia/Tokyo".parse().unwrap();
+        let tokyo = Zone::named("Asia/Tokyo").unwrap();
         assert_eq!(
             parse_timestamp("2024-04-30 06:11:17", 0, Some(&tokyo)),
             Ok(want)
@@ -691,10 +684,22 @@ mod tests {
         assert!(parse_timestamp("2024-02-30 00:00:00", 0, None).is_err());
         assert!(parse_timestamp("yesterday", 0, None).is_err());
         // New York, 2024-11-03 01:30 happens twice: the earlier (EDT, -04:00) instant wins.
-        let ny: Tz = "America/New_York".parse().unwrap();
+        let ny = Zone::named("America/New_York").unwrap();
         assert_eq!(
             parse_timestamp("2024-11-03 01:30:00", 0, Some(&ny)),
             parse_timestamp("2024-11-03 05:30:00Z", 0, None)
+        );
+        // Offsets to the second, as historical zones had them.
+        assert_eq!(
+            parse_timestamp("1960-06-06 01:27:15-00:44:30", 0, None),
+            parse_timestamp("1960-06-06 02:11:45Z", 0, None)
+        );
+        assert!(parse_timestamp("1960-06-06 01:27:15-00:44:60", 0, None).is_err());
+        // Summer time past the last listed transition (2100 on): the zone's rule holds.
+        let ams = Zone::named("Europe/Amsterdam").unwrap();
+        assert_eq!(
+            parse_timestamp("2103-06-06 01:27:15", 0, Some(&ams)),
+            parse_timestamp("2103-06-05 23:27:15Z", 0, None)
         );
     }
 

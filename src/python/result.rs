@@ -132,11 +132,11 @@ impl PyQueryResult {
         )
     }
 
-    /// The same data with decimal256 columns as exact text, for polars, whose Arrow import
-    /// panics on decimal256 (polars decimals stop at 38 digits).
+    /// The same data with what polars cannot import cast to what it can, at any depth
+    /// (decimal256 as exact text: polars' Arrow import panics on it).
     fn _polars_compatible(&self) -> PyResult<PolarsStream> {
         let (schema, batches) =
-            crate::result::decimal256_as_text(&self.inner.schema, &self.inner.batches)
+            crate::result::polars_compatible(&self.inner.schema, &self.inner.batches)
                 .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))?;
         Ok(PolarsStream { schema, batches })
     }

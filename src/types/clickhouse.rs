@@ -395,9 +395,7 @@ fn kind_of(e: &TypeExpr, default_tz: &str) -> Result<ColumnKind, String> {
 }
 
 fn zone(tz: &str) -> Result<String, String> {
-    tz.parse::<chrono_tz::Tz>()
-        .map(|_| tz.to_owned())
-        .map_err(|_| format!("unknown time zone '{tz}'"))
+    super::zone::Zone::named(tz).map(|_| tz.to_owned())
 }
 
 fn small_number(text: &str, max: u8) -> Result<u8, String> {

@@ -36,7 +36,7 @@ impl fmt::Display for TypeExpr {
             }
             match a {
                 TypeArg::Type(t) => write!(f, "{t}")?,
-                TypeArg::Named(n, t) => write!(f, "{n} {t}")?,
+                TypeArg::Named(n, t) => write!(f, "{} {t}", identifier(n))?,
                 TypeArg::Str(s) => write!(f, "'{}'", s.replace('\\', "\\\\").replace('\'', "\\'"))?,
                 TypeArg::Number(n) => f.write_str(n)?,
                 TypeArg::EnumItem(l, v) => write!(
@@ -48,6 +48,20 @@ impl fmt::Display for TypeExpr {
         }
         f.write_str(")")
     }
+}
+
+/// An element name as ClickHouse writes it: bare when it is a plain identifier, else in
+/// backquotes with `\` and `` ` `` escaped, so the type text parses back to the same name.
+fn identifier(name: &str) -> std::borrow::Cow<'_, str> {
+    let plain = name
+        .bytes()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == b'_')
+        && name.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_');
+    if plain {
+        return name.into();
+    }
+    format!("`{}`", name.replace('\\', "\\\\").replace('`', "\\`")).into()
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -238,6 +252,21 @@ impl Parser<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn element_names_print_back_as_they_parse() {
+        for text in [
+            "Tuple(`a b` Array(Date32), c String)",
+            "Tuple(`1x` UInt8, `x``y` UInt8, `é` UInt8, `back\\\\slash` UInt8)",
+            "Nested(`order id` UInt64)",
+        ] {
+            let once = parse_type(text).unwrap();
+            let printed = once.to_string();
+            assert_eq!(parse_type(&printed).unwrap(), once, "{text} -> {printed}");
+        }
+        let t = parse_type("Tuple(`a b` Array(Date32))").unwrap();
+        assert_eq!(t.to_string(), "Tuple(`a b` Array(Date32))");
+    }
 
     fn t(name: &str, args: Vec<TypeArg>) -> TypeExpr {
         TypeExpr {

@@ -61,11 +61,7 @@ impl RoeConfig {
         let organization_id =
             nonempty(opts.organization_id).or_else(|| nonempty(env("ROE_ORGANIZATION_ID")));
         let server_timezone = opts.server_timezone.unwrap_or_else(|| "UTC".into());
-        if server_timezone.parse::<chrono_tz::Tz>().is_err() {
-            return Err(Error::Config(format!(
-                "unknown time zone {server_timezone:?}"
-            )));
-        }
+        crate::types::zone::Zone::named(&server_timezone).map_err(Error::Config)?;
         if let Some(org) = &organization_id {
             transport
                 .extra_headers
