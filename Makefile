@@ -43,6 +43,14 @@ test: $(DEPS)
 fuzz:
 	PROPTEST_CASES=$${PROPTEST_CASES:-50000} cargo test --release --lib fuzz_tests
 
+# The differential type test (tests/typefuzz) at length: random ClickHouse columns through
+# the emulator, each rendering checked against ClickHouse's own answer. A random seed
+# (printed) and 3000 columns unless given: `SEED=7 COLUMNS=10000 make fuzz-types`.
+.PHONY: fuzz-types
+fuzz-types: develop
+	PYTHONPATH=tests $(BIN)/python -m typefuzz $(if $(SEED),--seed $(SEED)) \
+		$(if $(COLUMNS),--columns $(COLUMNS))
+
 lint: $(DEPS)
 	cargo fmt --check
 	cargo clippy --all-targets --quiet -- -D warnings

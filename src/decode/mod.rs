@@ -5,6 +5,7 @@ pub mod framing;
 pub mod infer;
 mod nested;
 mod primitive_values;
+mod text_form;
 
 #[cfg(test)]
 mod fuzz_tests;

@@ -13,8 +13,9 @@ use arrow_schema::{FieldRef, Fields};
 
 use super::builders::{builder_for, null_into, ColumnBuilder};
 use super::scanner::{Scanner, Value};
+use super::text_form;
 use super::values::Reason;
-use crate::types::{map_entries, ColumnSpec};
+use crate::types::{map_entries, ColumnKind, ColumnSpec};
 
 /// The JSON text of a nested value, whether sent as JSON or as a string holding JSON.
 fn nested_text<'v>(v: &'v Value, what: &str) -> Result<&'v str, Reason> {
@@ -160,6 +161,8 @@ pub struct MapColumn {
     offsets: Offsets,
     validity: Validity,
     nullable: bool,
+    /// Keys are Arrays or Tuples, which JSON output writes in ClickHouse's text form.
+    text_form_keys: bool,
 }
 
 impl MapColumn {
@@ -171,7 +174,23 @@ impl MapColumn {
             offsets: Offsets::new(),
             validity: Validity::new(),
             nullable,
+            text_form_keys: matches!(
+                key.kind,
+                ColumnKind::List(_) | ColumnKind::Struct(_) | ColumnKind::Map(..)
+            ),
         }
+    }
+
+    fn push_key(&mut self, key: &Value) -> Result<(), Reason> {
+        match key {
+            Value::Str(text) if self.text_form_keys => {
+                let json = text_form::to_json(text)
+                    .ok_or_else(|| format!("key {}: not a value", key.excerpt()))?;
+                self.keys.push(&Value::Nested(&json))
+            }
+            _ => self.keys.push(key),
+        }
+        .map_err(|r| format!("key {}: {r}", key.excerpt()))
     }
 }
 
@@ -212,9 +231,7 @@ impl ColumnBuilder for MapColumn {
                     }
                     sc.expect(b':', "':' after a map key")?;
                     let val = sc.value()?;
-                    self.keys
-                        .push(&key)
-                        .map_err(|r| format!("key {}: {r}", key.excerpt()))?;
+                    self.push_key(&key)?;
                     self.values
                         .push(&val)
                         .map_err(|r| format!("value of key {}: {r}", key.excerpt()))?;

@@ -226,7 +226,7 @@ fn child(name: &str, e: &TypeExpr, default_tz: &str) -> Result<ColumnSpec, Strin
     let (inner, nullable) = unwrap_modifiers(e);
     Ok(ColumnSpec {
         name: name.to_owned(),
-        declared: e.to_string(),
+        declared: e.text(),
         kind: kind_of(inner, default_tz)?,
         nullable,
         warning: None,
@@ -258,10 +258,12 @@ fn tuple_fields(args: &[TypeArg], default_tz: &str) -> Result<Vec<ColumnSpec>, S
 /// Geometry types are aliases of tuples and arrays of points.
 fn geo_alias(name: &str) -> Option<&'static str> {
     Some(match name {
+        // Each in terms of the next smaller one, as ClickHouse names the elements.
         "Point" => "Tuple(x Float64, y Float64)",
         "Ring" | "LineString" => "Array(Point)",
-        "MultiLineString" | "Polygon" => "Array(Array(Point))",
-        "MultiPolygon" => "Array(Array(Array(Point)))",
+        "MultiLineString" => "Array(LineString)",
+        "Polygon" => "Array(Ring)",
+        "MultiPolygon" => "Array(Polygon)",
         _ => return None,
     })
 }
@@ -380,7 +382,7 @@ fn kind_of(e: &TypeExpr, default_tz: &str) -> Result<ColumnKind, String> {
         "Nested" => {
             let item = ColumnSpec {
                 name: "item".into(),
-                declared: format!("Tuple{}", &e.to_string()["Nested".len()..]),
+                declared: format!("Tuple{}", &e.text()["Nested".len()..]),
                 kind: Struct(tuple_fields(&e.args, default_tz)?),
                 nullable: false,
                 warning: None,

@@ -7,10 +7,31 @@
 
 use std::fmt;
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct TypeExpr {
     pub name: String,
     pub args: Vec<TypeArg>,
+    /// The text this was parsed from, as written (element names keep the quoting the
+    /// service chose: ClickHouse backquotes some keywords and not others).
+    pub source: String,
+}
+
+/// Two types are equal when they mean the same, however they were written.
+impl PartialEq for TypeExpr {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name && self.args == other.args
+    }
+}
+
+impl TypeExpr {
+    /// As written when parsed, else ClickHouse's spelling.
+    pub fn text(&self) -> String {
+        if self.source.is_empty() {
+            self.to_string()
+        } else {
+            self.source.clone()
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -137,13 +158,17 @@ impl Parser<'_> {
         if depth > MAX_DEPTH {
             return Err(self.error("type nested too deeply"));
         }
+        self.skip_ws();
+        let start = self.pos;
         let name = self.ident()?;
         let mut args = Vec::new();
+        let source = |p: &Self| String::from_utf8_lossy(&p.s[start..p.pos]).into_owned();
         if self.peek() == Some(b'(') {
             self.pos += 1;
             if self.peek() == Some(b')') {
                 self.pos += 1;
-                return Ok(TypeExpr { name, args });
+                let source = source(self);
+                return Ok(TypeExpr { name, args, source });
             }
             loop {
                 args.push(self.arg(depth + 1)?);
@@ -157,7 +182,8 @@ impl Parser<'_> {
                 }
             }
         }
-        Ok(TypeExpr { name, args })
+        let source = source(self);
+        Ok(TypeExpr { name, args, source })
     }
 
     fn arg(&mut self, depth: usize) -> Result<TypeArg, ParseError> {
@@ -272,6 +298,7 @@ mod tests {
         TypeExpr {
             name: name.into(),
             args,
+            source: String::new(),
         }
     }
 

@@ -65,6 +65,13 @@ class _Raw(str):
     __slots__ = ()
 
 
+class _Pairs(list):
+    """A JSON object's (key, value) pairs in order: a Map may repeat a key, which a dict
+    would silently merge."""
+
+    __slots__ = ()
+
+
 def _encode_strings(result: StatementResult) -> bytes:
     if result.rows == 0:
         return b"[]"
@@ -86,7 +93,9 @@ def _encode_parsed(result: StatementResult) -> bytes:
     # Inside nested values numbers must stay numbers, hence the _Num marker
     # there; otherwise plain str is cheaper.
     as_text = _Num if nested else str
-    rows = json.loads(result.rows_text, parse_int=as_text, parse_float=as_text)
+    rows = json.loads(
+        result.rows_text, parse_int=as_text, parse_float=as_text, object_pairs_hook=_Pairs
+    )
     # Column by column, with the common cases inlined: a tight loop per
     # column is far cheaper than a call per cell on a million rows.
     for i, conv in columns:
@@ -157,7 +166,7 @@ def _boolean(value):
 def _generic(value):
     if value is True or value is False:
         return _boolean(value)
-    if isinstance(value, (list, dict)):
+    if isinstance(value, list):  # _Pairs (objects) included
         return _Raw(_native_text(value))
     return str.__str__(value) if isinstance(value, _Num) else value
 
@@ -166,11 +175,11 @@ def _native_text(value) -> str:
     """Serialise a parsed nested value back to the JSON ClickHouse sent."""
     if isinstance(value, _Num):
         return str.__str__(value)
+    if isinstance(value, _Pairs):
+        items = (json.dumps(k) + ":" + _native_text(v) for k, v in value)
+        return "{" + ",".join(items) + "}"
     if isinstance(value, list):
         return "[" + ",".join(_native_text(v) for v in value) + "]"
-    if isinstance(value, dict):
-        items = (json.dumps(k) + ":" + _native_text(v) for k, v in value.items())
-        return "{" + ",".join(items) + "}"
     return json.dumps(value)
 
 

@@ -91,16 +91,27 @@ class ChEngine:
         for statement in split_statements(sql):
             self.run(statement)
 
+    def output(self, sql: str, fmt: str) -> bytes:
+        """One statement's whole output in any ClickHouse format (``Arrow``, ``CSV``...),
+        for tests that compare against ClickHouse's own rendering."""
+        with self._lock:
+            return self._query(sql, fmt).bytes()
+
+    def _query(self, sql: str, fmt: str):
+        # Called with the lock held.
+        session = self._ensure_session()
+        try:
+            return session.query(sql, fmt)
+        # chdb raises ChdbError (a RuntimeError) and documents ValueError too.
+        except Exception as exc:
+            self._drain(session)
+            raise EngineError(str(exc)) from None
+
     def run(self, sql: str) -> StatementResult:
         """Run one statement and return its result as spliceable JSON text."""
         query_id = str(uuid.uuid4())
         with self._lock:
-            session = self._ensure_session()
-            try:
-                res = session.query(sql, _FORMAT)
-            # chdb raises ChdbError (a RuntimeError) and documents ValueError too.
-            except Exception as exc:
-                raise EngineError(str(exc)) from None
+            res = self._query(sql, _FORMAT)
             data = res.bytes()
             elapsed_ns = int(res.elapsed() * 1e9)
             read_rows = int(res.rows_read())
@@ -116,6 +127,15 @@ class ChEngine:
             read_bytes=read_bytes,
             query_id=query_id,
         )
+
+    @staticmethod
+    def _drain(session) -> None:
+        # chDB hands the header of a statement that failed while running to the next
+        # statement as its own output; a throwaway statement takes it.
+        try:
+            session.query("SELECT 1", _FORMAT)
+        except Exception:
+            pass
 
     def close(self) -> None:
         with self._lock:
