@@ -175,8 +175,9 @@ def _native_text(value) -> str:
     """Serialise a parsed nested value back to the JSON ClickHouse sent."""
     if isinstance(value, _Num):
         return str.__str__(value)
-    if isinstance(value, _Pairs):
-        items = (json.dumps(k) + ":" + _native_text(v) for k, v in value)
+    if isinstance(value, (_Pairs, dict)):
+        pairs = value.items() if isinstance(value, dict) else value
+        items = (json.dumps(k) + ":" + _native_text(v) for k, v in pairs)
         return "{" + ",".join(items) + "}"
     if isinstance(value, list):
         return "[" + ",".join(_native_text(v) for v in value) + "]"
