@@ -149,14 +149,15 @@ pub enum Error {
         ctx: Box<RequestContext>,
     },
     /// The query ran and failed (bad SQL, a failed task, an `error` in the result).
-    #[error("query failed: {message} ({ctx})")]
+    /// `info` holds the service's message and, when it sent them, its code and details.
+    #[error("query failed: {} ({ctx})", info.message)]
     QueryFailed {
-        message: String,
+        info: Box<ApiErrorInfo>,
         status: Option<u16>,
         ctx: Box<RequestContext>,
     },
-    /// A deadline passed while the query was still running.
-    #[error("{message} after {waited:.1?} ({ctx}); the query may still finish: call wait() again with a longer timeout")]
+    /// A deadline passed; `message` says what was under way and what to do next.
+    #[error("{message} after {waited:.1?} ({ctx})")]
     Timeout {
         message: String,
         waited: Duration,
@@ -176,6 +177,42 @@ pub enum Error {
 }
 
 impl Error {
+    /// A failed query, with the service's message.
+    pub fn query_failed(message: impl Into<String>, ctx: &RequestContext) -> Self {
+        Error::QueryFailed {
+            info: Box::new(ApiErrorInfo {
+                message: message.into(),
+                ..Default::default()
+            }),
+            status: None,
+            ctx: Box::new(ctx.clone()),
+        }
+    }
+
+    /// An HTTP error that means the query itself failed (a service's rule, applied by its
+    /// provider): a QueryFailed keeping the status, code and details.
+    pub fn into_query_failed(self) -> Self {
+        match self {
+            Error::Api {
+                status, info, ctx, ..
+            } => Error::QueryFailed {
+                info,
+                status: Some(status),
+                ctx,
+            },
+            other => other,
+        }
+    }
+
+    /// A Timeout told what the caller can do next, in the service's own terms.
+    pub fn with_timeout_advice(mut self, advice: &str) -> Self {
+        if let Error::Timeout { message, .. } = &mut self {
+            message.push_str("; ");
+            message.push_str(advice);
+        }
+        self
+    }
+
     pub fn decode(message: impl Into<String>) -> Self {
         Error::Decode(Box::new(DecodeError {
             message: message.into(),
@@ -220,7 +257,7 @@ impl Error {
                 .for_each(r);
         }
         match &mut self {
-            Error::Api { info, ctx, .. } => {
+            Error::Api { info, ctx, .. } | Error::QueryFailed { info, ctx, .. } => {
                 r(&mut info.message);
                 [
                     &mut info.code,
@@ -232,9 +269,7 @@ impl Error {
                 .for_each(r);
                 ctx_texts(ctx);
             }
-            Error::QueryFailed { message, ctx, .. }
-            | Error::Timeout { message, ctx, .. }
-            | Error::Transport { message, ctx } => {
+            Error::Timeout { message, ctx, .. } | Error::Transport { message, ctx } => {
                 r(message);
                 ctx_texts(ctx);
             }

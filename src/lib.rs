@@ -3,6 +3,7 @@
 //! `types`, `decode`, `transport` and `providers` are pure Rust; only `python` knows about
 //! Python, and this file only wires the modules together and registers the Python module.
 
+pub mod blocking;
 pub mod decode;
 pub mod error;
 pub mod polling;

@@ -8,13 +8,16 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::{json, Value};
 
+use super::options::CallOptions;
 use super::rest::{send_json, JsonCall};
 use super::settings::{resolve, CommonOptions, ServiceDefaults};
+use crate::blocking::off_the_workers;
 use crate::decode::infer::infer_columns;
 use crate::decode::Rows;
 use crate::error::{Error, RateLimit, RequestContext, Result};
+use crate::polling::within;
 use crate::result::QueryResult;
-use crate::transport::{Request, Transport};
+use crate::transport::{Request, Response, Transport};
 use crate::types::column_spec;
 
 pub const DEFAULT_BASE_URL: &str = "https://api.aifordatabase.com/v1";
@@ -24,14 +27,6 @@ const DEFAULTS: ServiceDefaults = ServiceDefaults {
     env_prefix: "AIFORDATABASE",
     base_url: DEFAULT_BASE_URL,
 };
-
-/// An unwrapped answer: the `data`, the list cursor, and the envelope's request id.
-#[derive(Debug, Clone)]
-pub struct Answer {
-    pub data: Value,
-    pub next_cursor: Option<String>,
-    pub request_id: Option<String>,
-}
 
 #[derive(Debug)]
 pub struct AiForDatabaseClient {
@@ -98,33 +93,30 @@ impl AiForDatabaseClient {
         );
     }
 
-    /// Any endpoint: sends `call` and unwraps the envelope.
-    pub async fn call(&self, call: &JsonCall) -> Result<Answer> {
-        let result = send_json(&self.transport, call).await;
-        let (body, ctx) = match result {
-            Ok(ok) => ok,
-            Err(e) => {
-                if let Error::Api { ctx, .. } = &e {
-                    self.remember(ctx, None);
-                }
-                return Err(e);
-            }
+    /// A failed request: remembered (its rate limits and request id), and AI for Database's
+    /// rule applied: it answers failed SQL with a 500 whose code is `query_error`, which is
+    /// a failed query, not a broken server.
+    fn failed(&self, e: Error) -> Error {
+        let Error::Api { ctx, info, .. } = &e else {
+            return e;
         };
+        self.remember(ctx, None);
+        if info.code.as_deref() == Some("query_error") {
+            e.into_query_failed()
+        } else {
+            e
+        }
+    }
+
+    /// Any endpoint: sends `call` and answers the body, its `{data, meta}` envelope whole
+    /// (the request id and rate limits are remembered).
+    pub async fn call(&self, call: &JsonCall) -> Result<Value> {
+        let (body, ctx) = send_json(&self.transport, call)
+            .await
+            .map_err(|e| self.failed(e))?;
         let request_id = body["meta"]["request_id"].as_str().map(str::to_owned);
-        self.remember(&ctx, request_id.clone());
-        let next_cursor = body["next_cursor"]
-            .as_str()
-            .or_else(|| body["data"]["next_cursor"].as_str())
-            .map(str::to_owned);
-        let data = match body {
-            Value::Object(mut map) => map.remove("data").unwrap_or(Value::Null),
-            other => other,
-        };
-        Ok(Answer {
-            data,
-            next_cursor,
-            request_id,
-        })
+        self.remember(&ctx, request_id);
+        Ok(body)
     }
 
     /// `POST /queries`: asks in plain language; the rows come back with inferred types,
@@ -134,44 +126,67 @@ impl AiForDatabaseClient {
         question: &str,
         connection_id: &str,
         format: &str,
+        call: &CallOptions,
+    ) -> Result<QueryResult> {
+        let ctx = RequestContext {
+            service: DEFAULTS.service,
+            method: "POST".into(),
+            path: ASK_PATH.into(),
+            ..Default::default()
+        };
+        within(
+            call.timeout,
+            ctx,
+            self.send_ask(question, connection_id, format),
+        )
+        .await
+        .map_err(|e| e.with_timeout_advice("ask again with a longer timeout"))
+    }
+
+    async fn send_ask(
+        &self,
+        question: &str,
+        connection_id: &str,
+        format: &str,
     ) -> Result<QueryResult> {
         let body =
             json!({ "question": question, "connection_id": connection_id, "format": format });
         let resp = self
             .transport
-            .send(&Request::post("/queries".into(), body))
-            .await;
-        let resp = match resp {
-            Ok(r) => r,
-            Err(e) => {
-                if let Error::Api { ctx, .. } = &e {
-                    self.remember(ctx, None);
-                }
-                return Err(e);
-            }
-        };
+            .send(&Request::post(ASK_PATH.into(), body))
+            .await
+            .map_err(|e| self.failed(e))?;
         let ctx = resp.ctx.clone();
-        let wire: WireAsk = serde_json::from_str(resp.text()?)
-            .map_err(|e| Error::malformed(&ctx, &e.to_string()))?;
-        self.remember(&ctx, wire.meta.and_then(|m| m.request_id));
-        let d = wire.data;
-        let rows = d
-            .results
-            .rows
-            .map(RawValue::get)
-            .filter(|r| *r != "null")
-            .unwrap_or("[]");
-        let facts = infer_columns(rows, d.results.columns.len());
-        let columns = d
-            .results
-            .columns
-            .iter()
-            .zip(&facts)
-            .map(|(name, f)| column_spec(name, &f.type_name, "UTC"))
-            .collect();
-        let mut r = QueryResult::decode(columns, Rows::Json(rows), d.query_id)?;
-        r.sql = d.sql;
-        r.execution_time_ms = d.execution_time_ms;
-        Ok(r)
+        let (result, request_id) = off_the_workers(move || decode_answer(&resp)).await?;
+        self.remember(&ctx, request_id);
+        Ok(result)
     }
+}
+
+const ASK_PATH: &str = "/queries";
+
+/// An answer's rows, typed by inference from their values (CPU-bound: off the workers),
+/// and the envelope's request id.
+fn decode_answer(resp: &Response) -> Result<(QueryResult, Option<String>)> {
+    let wire: WireAsk =
+        serde_json::from_str(resp.text()?).map_err(|e| resp.malformed(&e.to_string()))?;
+    let d = wire.data;
+    let rows = d
+        .results
+        .rows
+        .map(RawValue::get)
+        .filter(|r| *r != "null")
+        .unwrap_or("[]");
+    let facts = infer_columns(rows, d.results.columns.len());
+    let columns = d
+        .results
+        .columns
+        .iter()
+        .zip(&facts)
+        .map(|(name, f)| column_spec(name, &f.type_name, "UTC"))
+        .collect();
+    let mut r = QueryResult::decode(columns, Rows::Json(rows), d.query_id)?;
+    r.sql = d.sql;
+    r.execution_time_ms = d.execution_time_ms;
+    Ok((r, wire.meta.and_then(|m| m.request_id)))
 }

@@ -1,22 +1,24 @@
 //! Slateo saved queries: list, retrieve, result, refresh, and run (refresh + wait + result),
 //! on the shared transport, polling helper and result type.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use reqwest::Method;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::Value;
 
+use super::options::CallOptions;
 use super::rest::{send_json, JsonCall};
 use super::settings::{resolve, CommonOptions, ServiceDefaults};
+use crate::blocking::off_the_workers;
 use crate::decode::infer::{infer_columns, ColumnFacts};
 use crate::decode::Rows;
 use crate::error::{ApiErrorKind, Error, RequestContext, Result};
 use crate::polling::{poll_until, within, JobState, PollPolicy};
 use crate::result::QueryResult;
 use crate::transport::path::segment;
-use crate::transport::{Request, Transport};
+use crate::transport::{Request, Response, Transport};
 use crate::types::{column_spec, ColumnSpec};
 
 pub const DEFAULT_BASE_URL: &str = "https://api.slateo.ai";
@@ -127,7 +129,13 @@ impl SlateoClient {
         Ok(self.call(&call).await?.0)
     }
 
-    pub async fn refresh(&self, id: &str) -> Result<Value> {
+    /// Starts a new run of the query; answers the run object.
+    pub async fn refresh(&self, id: &str, call: &CallOptions) -> Result<Value> {
+        let ctx = query_ctx("POST", id)?;
+        within(call.timeout, ctx, self.send_refresh(id)).await
+    }
+
+    async fn send_refresh(&self, id: &str) -> Result<Value> {
         let req = Request::post(
             format!("{}/refresh", query_path(id)?),
             Value::Object(Default::default()),
@@ -141,53 +149,35 @@ impl SlateoClient {
     }
 
     /// The latest completed run's rows, typed by the declared fields.
-    pub async fn result(&self, id: &str) -> Result<QueryResult> {
+    pub async fn result(&self, id: &str, call: &CallOptions) -> Result<QueryResult> {
+        let ctx = query_ctx("GET", id)?;
+        within(call.timeout, ctx, self.fetch_result(id)).await
+    }
+
+    async fn fetch_result(&self, id: &str) -> Result<QueryResult> {
         let req = Request::get(format!("{}/result", query_path(id)?));
         let resp = self
             .transport
             .send(&req)
             .await
             .map_err(|e| e.with_query_id(id))?;
-        let ctx = RequestContext {
-            query_id: Some(id.to_owned()),
-            ..resp.ctx.clone()
-        };
-        let wire: WireResult = serde_json::from_str(resp.text()?)
-            .map_err(|e| Error::malformed(&ctx, &e.to_string()))?;
-        let rows = wire
-            .rows
-            .map(RawValue::get)
-            .filter(|r| *r != "null")
-            .unwrap_or("[]");
-        let facts = infer_columns(rows, wire.fields.len());
-        let columns = wire
-            .fields
-            .iter()
-            .zip(&facts)
-            .map(|(f, facts)| slateo_column(&f.name, &f.kind, facts))
-            .collect();
-        QueryResult::decode(columns, Rows::Json(rows), Some(id.to_owned()))
+        let id = id.to_owned();
+        off_the_workers(move || decode_result(&resp, id)).await
     }
 
     /// Refreshes the query, waits for the run with backoff, returns its result. When a run
     /// is already under way, `wait_if_running` waits for that one instead of failing.
-    /// `timeout` bounds the whole call: refresh, polling and the result's download.
+    /// The timeout bounds the whole call: refresh, polling and the result's download.
     pub async fn run(
         &self,
         id: &str,
-        timeout: Option<Duration>,
         wait_if_running: bool,
+        call: &CallOptions,
     ) -> Result<QueryResult> {
-        let ctx = RequestContext {
-            service: "Slateo",
-            method: "GET".into(),
-            path: query_path(id)?,
-            query_id: Some(id.to_owned()),
-            ..Default::default()
-        };
+        let ctx = query_ctx("GET", id)?;
         let start = Instant::now();
         let refresh = async {
-            match self.refresh(id).await {
+            match self.send_refresh(id).await {
                 Err(Error::Api {
                     kind: ApiErrorKind::Conflict,
                     ..
@@ -195,8 +185,11 @@ impl SlateoClient {
                 other => other.map(drop),
             }
         };
-        within(timeout, ctx.clone(), refresh).await?;
-        let left = timeout.map(|t| t.saturating_sub(start.elapsed()));
+        let advise = |e: Error| e.with_timeout_advice(RUN_TIMEOUT_ADVICE);
+        within(call.timeout, ctx.clone(), refresh)
+            .await
+            .map_err(advise)?;
+        let left = call.timeout.map(|t| t.saturating_sub(start.elapsed()));
         poll_until(left, self.poll, ctx.clone(), || async {
             let q = self.get_query(id).await?;
             let status = q["latestRun"]["status"]
@@ -205,21 +198,56 @@ impl SlateoClient {
                 .to_owned();
             match JobState::classify(&status) {
                 JobState::Running => Ok(None),
-                JobState::Succeeded => self.result(id).await.map(Some),
+                JobState::Succeeded => self.fetch_result(id).await.map(Some),
                 JobState::Failed => {
                     let why = q["latestRunMetadata"]["error"]
                         .as_str()
                         .map_or_else(|| format!("the run ended in state {status}"), str::to_owned);
-                    Err(Error::QueryFailed {
-                        message: why,
-                        status: None,
-                        ctx: Box::new(ctx.clone()),
-                    })
+                    Err(Error::query_failed(why, &ctx))
                 }
             }
         })
         .await
+        .map_err(advise)
     }
+}
+
+/// What to do after a timeout, in Slateo's terms.
+const RUN_TIMEOUT_ADVICE: &str = "the run may still finish: call queries.run(id, \
+    wait_if_running=True) again with a longer timeout, or queries.result(id) once it has";
+
+/// Where a call about query `id` goes, for its errors.
+fn query_ctx(method: &str, id: &str) -> Result<RequestContext> {
+    Ok(RequestContext {
+        service: "Slateo",
+        method: method.into(),
+        path: query_path(id)?,
+        query_id: Some(id.to_owned()),
+        ..Default::default()
+    })
+}
+
+/// A result response's rows, typed by its declared fields (CPU-bound: off the workers).
+fn decode_result(resp: &Response, id: String) -> Result<QueryResult> {
+    let ctx = RequestContext {
+        query_id: Some(id.clone()),
+        ..resp.ctx.clone()
+    };
+    let wire: WireResult =
+        serde_json::from_str(resp.text()?).map_err(|e| Error::malformed(&ctx, &e.to_string()))?;
+    let rows = wire
+        .rows
+        .map(RawValue::get)
+        .filter(|r| *r != "null")
+        .unwrap_or("[]");
+    let facts = infer_columns(rows, wire.fields.len());
+    let columns = wire
+        .fields
+        .iter()
+        .zip(&facts)
+        .map(|(f, facts)| slateo_column(&f.name, &f.kind, facts))
+        .collect();
+    QueryResult::decode(columns, Rows::Json(rows), Some(id))
 }
 
 #[cfg(test)]

@@ -1,39 +1,101 @@
 //! Rust errors -> the Python exception tree defined in `sqlquarry/exceptions.py`.
 //!
 //! The classes live in Python so they can have several bases (our `TimeoutError` is also
-//! the builtin one) and keyword attributes; here we only pick the class and fill the
-//! attributes. Messages never contain credentials: the core never puts them there.
+//! the builtin one) and keyword attributes. They are looked up once, when the native module
+//! is imported (`load_classes`): a raise never imports anything, so it cannot replace the
+//! user's error with an import failure. Which class an error gets is decided where it
+//! arose (the provider); here the variant only names it. Every error is redacted of the
+//! clients' keys on its way out (`Error::redacted`).
 
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyDict, PyType};
 
-use crate::error::{ApiErrorKind, Error, RateLimit, RequestContext};
+use crate::error::{ApiErrorInfo, ApiErrorKind, Error, RateLimit, RequestContext};
+
+/// The exception classes, in `ClassId` order.
+static CLASSES: PyOnceLock<Vec<Py<PyType>>> = PyOnceLock::new();
+
+#[derive(Clone, Copy)]
+enum ClassId {
+    Api,
+    Authentication,
+    PermissionDenied,
+    NotFound,
+    Conflict,
+    BadRequest,
+    RateLimit,
+    Server,
+    Query,
+    Timeout,
+    Decode,
+    Transport,
+    Configuration,
+    TypeWarning,
+}
+
+const CLASS_NAMES: [&str; 14] = [
+    "APIError",
+    "AuthenticationError",
+    "PermissionDeniedError",
+    "NotFoundError",
+    "ConflictError",
+    "BadRequestError",
+    "RateLimitError",
+    "ServerError",
+    "QueryError",
+    "TimeoutError",
+    "DecodeError",
+    "TransportError",
+    "ConfigurationError",
+    "TypeWarning",
+];
+
+/// Looks the classes up in `sqlquarry.exceptions`; called once, from the module's init.
+pub fn load_classes(py: Python<'_>) -> PyResult<()> {
+    let module = py.import("sqlquarry.exceptions")?;
+    let classes = CLASS_NAMES
+        .iter()
+        .map(|name| Ok(module.getattr(*name)?.cast_into::<PyType>()?.unbind()))
+        .collect::<PyResult<Vec<_>>>()?;
+    let _ = CLASSES.set(py, classes);
+    Ok(())
+}
+
+fn class(py: Python<'_>, id: ClassId) -> PyResult<&Bound<'_, PyType>> {
+    let classes = CLASSES.get(py).ok_or_else(|| {
+        pyo3::exceptions::PyRuntimeError::new_err("sqlquarry's exception classes are not loaded")
+    })?;
+    Ok(classes[id as usize].bind(py))
+}
+
+/// The category of `sqlquarry.TypeWarning`, for `warnings.warn`.
+pub fn type_warning(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
+    class(py, ClassId::TypeWarning)
+}
 
 pub fn to_pyerr(e: Error) -> PyErr {
     let e = e.redacted();
-    Python::attach(|py| build(py, &e).unwrap_or_else(|import_failed| import_failed))
+    Python::attach(|py| build(py, &e).unwrap_or_else(|failed| failed))
 }
 
-fn class_name(e: &Error) -> &'static str {
+fn class_id(e: &Error) -> ClassId {
     match e {
-        // AI for Database answers failed SQL with 500 `query_error`: a failed query, like
-        // the other services' failures, not a broken server.
-        Error::Api { info, .. } if info.code.as_deref() == Some("query_error") => "QueryError",
         Error::Api { kind, .. } => match kind {
-            ApiErrorKind::Authentication => "AuthenticationError",
-            ApiErrorKind::Permission => "PermissionDeniedError",
-            ApiErrorKind::NotFound => "NotFoundError",
-            ApiErrorKind::Conflict => "ConflictError",
-            ApiErrorKind::BadRequest => "BadRequestError",
-            ApiErrorKind::RateLimited => "RateLimitError",
-            ApiErrorKind::Server => "ServerError",
-            ApiErrorKind::Redirect | ApiErrorKind::Other => "APIError",
+            ApiErrorKind::Authentication => ClassId::Authentication,
+            ApiErrorKind::Permission => ClassId::PermissionDenied,
+            ApiErrorKind::NotFound => ClassId::NotFound,
+            ApiErrorKind::Conflict => ClassId::Conflict,
+            ApiErrorKind::BadRequest => ClassId::BadRequest,
+            ApiErrorKind::RateLimited => ClassId::RateLimit,
+            ApiErrorKind::Server => ClassId::Server,
+            ApiErrorKind::Redirect | ApiErrorKind::Other => ClassId::Api,
         },
-        Error::QueryFailed { .. } => "QueryError",
-        Error::Timeout { .. } => "TimeoutError",
-        Error::Decode(_) => "DecodeError",
-        Error::Transport { .. } => "TransportError",
-        Error::Config(_) => "ConfigurationError",
+        Error::QueryFailed { .. } => ClassId::Query,
+        Error::Timeout { .. } => ClassId::Timeout,
+        Error::Decode(_) => ClassId::Decode,
+        Error::Transport { .. } => ClassId::Transport,
+        Error::Config(_) => ClassId::Configuration,
     }
 }
 
@@ -49,6 +111,19 @@ fn put_context(kw: &Bound<'_, PyDict>, ctx: &RequestContext) -> PyResult<()> {
     Ok(())
 }
 
+/// What the service said: its message, code, details and documentation link.
+fn put_info(kw: &Bound<'_, PyDict>, info: &ApiErrorInfo) -> PyResult<()> {
+    let py = kw.py();
+    kw.set_item("server_message", &info.message)?;
+    kw.set_item("code", &info.code)?;
+    kw.set_item("documentation_url", &info.documentation_url)?;
+    let details = match &info.details {
+        Some(text) => py.import("json")?.getattr("loads")?.call1((text,))?,
+        None => py.None().into_bound(py),
+    };
+    kw.set_item("details", details)
+}
+
 /// `X-RateLimit-*` headers as a dict (`limit`, `remaining`, `reset`).
 pub fn rate_limit_dict<'py>(py: Python<'py>, rl: &RateLimit) -> PyResult<Bound<'py, PyDict>> {
     let d = PyDict::new(py);
@@ -59,33 +134,20 @@ pub fn rate_limit_dict<'py>(py: Python<'py>, rl: &RateLimit) -> PyResult<Bound<'
 }
 
 fn build(py: Python<'_>, e: &Error) -> Result<PyErr, PyErr> {
-    let module = py.import("sqlquarry.exceptions")?;
-    let class = module.getattr(class_name(e))?;
     let kw = PyDict::new(py);
     match e {
         Error::Api {
             status, info, ctx, ..
         } => {
             put_context(&kw, ctx)?;
+            put_info(&kw, info)?;
             kw.set_item("status", status)?;
-            kw.set_item("code", &info.code)?;
             kw.set_item("retry_after", info.retry_after)?;
-            kw.set_item("server_message", &info.message)?;
-            kw.set_item("documentation_url", &info.documentation_url)?;
-            let details = match &info.details {
-                Some(text) => py.import("json")?.getattr("loads")?.call1((text,))?,
-                None => py.None().into_bound(py),
-            };
-            kw.set_item("details", details)?;
         }
-        Error::QueryFailed {
-            status,
-            message,
-            ctx,
-        } => {
+        Error::QueryFailed { status, info, ctx } => {
             put_context(&kw, ctx)?;
+            put_info(&kw, info)?;
             kw.set_item("status", status)?;
-            kw.set_item("server_message", message)?;
         }
         Error::Timeout { waited, ctx, .. } => {
             put_context(&kw, ctx)?;
@@ -101,6 +163,6 @@ fn build(py: Python<'_>, e: &Error) -> Result<PyErr, PyErr> {
         }
         Error::Config(_) => {}
     }
-    let instance = class.call((e.to_string(),), Some(&kw))?;
+    let instance = class(py, class_id(e))?.call((e.to_string(),), Some(&kw))?;
     Ok(PyErr::from_value(instance))
 }

@@ -11,24 +11,78 @@ use pyo3::prelude::*;
 use pyo3::types::{PyCapsule, PyDict, PyList};
 use pyo3_arrow::ffi::{to_schema_pycapsule, to_stream_pycapsule, ArrayIterator};
 
+use crate::python::errors::type_warning;
 use crate::result::QueryResult;
+
+/// A result as the Python object a `Pending` call answers.
+pub fn result_into_py(py: Python<'_>, r: QueryResult) -> PyResult<Py<PyAny>> {
+    Ok(PyQueryResult::new(py, r)?
+        .into_pyobject(py)?
+        .into_any()
+        .unbind())
+}
+
+/// Every statement's result, as a list.
+pub fn results_into_py(py: Python<'_>, rs: Vec<QueryResult>) -> PyResult<Py<PyAny>> {
+    let list = rs
+        .into_iter()
+        .map(|r| PyQueryResult::new(py, r))
+        .collect::<PyResult<Vec<_>>>()?;
+    Ok(list.into_pyobject(py)?.into_any().unbind())
+}
 
 #[pyclass(name = "QueryResult", module = "sqlquarry", frozen)]
 pub struct PyQueryResult {
     inner: Arc<QueryResult>,
+    /// The number of rows.
+    #[pyo3(get)]
+    num_rows: usize,
+    /// The number of columns.
+    #[pyo3(get)]
+    num_columns: usize,
+    /// The columns' names, in order.
+    #[pyo3(get)]
+    column_names: Vec<String>,
+    /// The service's own type names (ClickHouse types for Roe), verbatim.
+    #[pyo3(get)]
+    column_types: Vec<String>,
+    /// The statement's id at the service, when it gave one.
+    #[pyo3(get)]
+    query_id: Option<String>,
+    /// The statement as the service reports it.
+    #[pyo3(get)]
+    sql: Option<String>,
+    /// Unix seconds when the service started the statement.
+    #[pyo3(get)]
+    start_timestamp: Option<f64>,
+    /// Unix seconds when the service finished the statement.
+    #[pyo3(get)]
+    end_timestamp: Option<f64>,
+    /// The service's own execution time in milliseconds (AI for Database), when it said.
+    #[pyo3(get)]
+    execution_time_ms: Option<f64>,
 }
 
 impl PyQueryResult {
     /// Wraps a result, first telling Python about anything that deserves a warning.
     pub fn new(py: Python<'_>, inner: QueryResult) -> PyResult<Self> {
         if !inner.warnings.is_empty() {
-            let category = py.import("sqlquarry.exceptions")?.getattr("TypeWarning")?;
+            let category = type_warning(py)?;
             let warn = py.import("warnings")?.getattr("warn")?;
             for w in &inner.warnings {
-                warn.call1((w, &category, 2))?;
+                warn.call1((w, category, 2))?;
             }
         }
         Ok(PyQueryResult {
+            num_rows: inner.num_rows(),
+            num_columns: inner.column_names.len(),
+            column_names: inner.column_names.clone(),
+            column_types: inner.column_types.clone(),
+            query_id: inner.query_id.clone(),
+            sql: inner.sql.clone(),
+            start_timestamp: inner.start_timestamp,
+            end_timestamp: inner.end_timestamp,
+            execution_time_ms: inner.execution_time_ms,
             inner: Arc::new(inner),
         })
     }
@@ -86,30 +140,6 @@ fn stream_capsule<'py>(
     Ok(to_stream_pycapsule(py, reader, requested_schema)?)
 }
 
-/// A private stream holder handed to polars by `to_polars()`.
-#[pyclass(module = "sqlquarry", frozen)]
-pub struct PolarsStream {
-    schema: SchemaRef,
-    batches: Vec<RecordBatch>,
-}
-
-#[pymethods]
-impl PolarsStream {
-    #[pyo3(signature = (requested_schema=None))]
-    fn __arrow_c_stream__<'py>(
-        &self,
-        py: Python<'py>,
-        requested_schema: Option<Bound<'py, PyCapsule>>,
-    ) -> PyResult<Bound<'py, PyCapsule>> {
-        stream_capsule(
-            py,
-            self.schema.clone(),
-            self.batches.clone(),
-            requested_schema,
-        )
-    }
-}
-
 fn html_escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
@@ -134,11 +164,17 @@ impl PyQueryResult {
 
     /// The same data with what polars cannot import cast to what it can, at any depth
     /// (decimal256 as exact text: polars' Arrow import panics on it).
-    fn _polars_compatible(&self) -> PyResult<PolarsStream> {
+    fn _polars_compatible(&self, py: Python<'_>) -> PyResult<PyQueryResult> {
         let (schema, batches) =
             crate::result::polars_compatible(&self.inner.schema, &self.inner.batches)
                 .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))?;
-        Ok(PolarsStream { schema, batches })
+        let converted = QueryResult {
+            schema,
+            batches,
+            warnings: Vec::new(),
+            ..self.inner.as_ref().clone()
+        };
+        PyQueryResult::new(py, converted)
     }
 
     fn __arrow_c_schema__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyCapsule>> {
@@ -170,39 +206,8 @@ impl PyQueryResult {
         slf.get().convert(slf, "schema", None)
     }
 
-    #[getter]
-    fn num_rows(&self) -> usize {
-        self.inner.num_rows()
-    }
-
     fn __len__(&self) -> usize {
-        self.inner.num_rows()
-    }
-
-    #[getter]
-    fn num_columns(&self) -> usize {
-        self.inner.column_names.len()
-    }
-
-    #[getter]
-    fn column_names(&self) -> Vec<String> {
-        self.inner.column_names.clone()
-    }
-
-    /// The service's own type names (ClickHouse types for Roe), verbatim.
-    #[getter]
-    fn column_types(&self) -> Vec<String> {
-        self.inner.column_types.clone()
-    }
-
-    #[getter]
-    fn query_id(&self) -> Option<String> {
-        self.inner.query_id.clone()
-    }
-
-    #[getter]
-    fn sql(&self) -> Option<String> {
-        self.inner.sql.clone()
+        self.num_rows
     }
 
     /// The service's statistics for the statement as a dict (empty when it sent none).
@@ -214,16 +219,6 @@ impl PyQueryResult {
         }
     }
 
-    #[getter]
-    fn start_timestamp(&self) -> Option<f64> {
-        self.inner.start_timestamp
-    }
-
-    #[getter]
-    fn end_timestamp(&self) -> Option<f64> {
-        self.inner.end_timestamp
-    }
-
     /// Seconds the service spent on the statement, when it said.
     #[getter]
     fn elapsed(&self) -> Option<f64> {
@@ -231,12 +226,6 @@ impl PyQueryResult {
             (Some(s), Some(e)) => Some(e - s),
             _ => self.inner.execution_time_ms.map(|ms| ms / 1000.0),
         }
-    }
-
-    /// The service's own execution time in milliseconds (AI for Database), when it said.
-    #[getter]
-    fn execution_time_ms(&self) -> Option<f64> {
-        self.inner.execution_time_ms
     }
 
     #[getter]

@@ -13,9 +13,6 @@ use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use tokio::runtime::Runtime;
 
-use crate::error::Error;
-use crate::python::errors::to_pyerr;
-
 const SIGNAL_TICK: Duration = Duration::from_millis(50);
 
 static CREATED_BY_PID: OnceLock<u32> = OnceLock::new();
@@ -36,7 +33,7 @@ pub fn runtime() -> PyResult<&'static Runtime> {
 /// Runs `fut` to completion without holding the GIL, staying interruptible.
 pub fn block_on<F, T>(py: Python<'_>, fut: F) -> PyResult<T>
 where
-    F: Future<Output = Result<T, Error>> + Send,
+    F: Future<Output = PyResult<T>> + Send,
     T: Send,
 {
     let rt = runtime()?;
@@ -51,7 +48,7 @@ where
             })
         });
         match done {
-            Some(out) => return out.map_err(to_pyerr),
+            Some(out) => return out,
             // KeyboardInterrupt (or any signal handler's exception) propagates from here;
             // returning drops `fut`, which cancels the in-flight request.
             None => py.check_signals()?,
@@ -59,7 +56,8 @@ where
     }
 }
 
-/// Wraps `fut` as a Python awaitable on the shared runtime.
+/// Wraps `fut` as a Python awaitable on the shared runtime. Needs a running event loop:
+/// called from inside a coroutine (`Pending.__await__`), it always has one.
 pub fn awaitable<'py, F, T>(py: Python<'py>, fut: F) -> PyResult<Bound<'py, PyAny>>
 where
     F: Future<Output = PyResult<T>> + Send + 'static,

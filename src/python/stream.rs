@@ -58,7 +58,8 @@ impl PyBatchStream {
     }
 
     fn __next__(&self, py: Python<'_>) -> PyResult<Option<Py<PyAny>>> {
-        match block_on(py, next_batch(self.inner.clone()))? {
+        let next = next_batch(self.inner.clone());
+        match block_on(py, async move { next.await.map_err(to_pyerr) })? {
             Some(b) => to_pyarrow(py, b).map(Some),
             None => Ok(None),
         }

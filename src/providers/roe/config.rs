@@ -1,8 +1,6 @@
 //! Roe client settings: explicit arguments first, then the environment variables the
 //! official Roe SDKs read, then documented defaults.
 
-use std::time::Duration;
-
 use crate::error::{Error, Result};
 use crate::providers::settings::{nonempty, resolve, CommonOptions, ServiceDefaults};
 use crate::transport::TransportConfig;
@@ -11,17 +9,13 @@ pub const DEFAULT_BASE_URL: &str = "https://api.roe-ai.com";
 
 #[derive(Debug, Default, Clone)]
 pub struct RoeOptions {
-    pub api_key: Option<String>,
     pub organization_id: Option<String>,
     pub worksheet_id: Option<String>,
-    pub base_url: Option<String>,
-    pub timeout: Option<Duration>,
-    pub max_retries: Option<u32>,
     /// Zone for DateTime columns that declare none (ClickHouse renders them in the
     /// server's zone). Default UTC.
     pub server_timezone: Option<String>,
-    /// Allows a plain `http://` base URL to a host other than this machine.
-    pub allow_insecure_http: bool,
+    /// What every client takes: key, base URL, timeout, retries.
+    pub common: CommonOptions,
 }
 
 #[derive(Clone)]
@@ -50,14 +44,7 @@ const DEFAULTS: ServiceDefaults = ServiceDefaults {
 impl RoeConfig {
     /// `env` looks up an environment variable (injected so tests need not touch the real one).
     pub fn resolve(opts: RoeOptions, env: impl Fn(&str) -> Option<String>) -> Result<Self> {
-        let common = CommonOptions {
-            api_key: opts.api_key,
-            base_url: opts.base_url,
-            timeout: opts.timeout,
-            max_retries: opts.max_retries,
-            allow_insecure_http: opts.allow_insecure_http,
-        };
-        let mut transport = resolve(common, &DEFAULTS, &env)?;
+        let mut transport = resolve(opts.common, &DEFAULTS, &env)?;
         let organization_id =
             nonempty(opts.organization_id).or_else(|| nonempty(env("ROE_ORGANIZATION_ID")));
         let server_timezone = opts.server_timezone.unwrap_or_else(|| "UTC".into());
@@ -79,6 +66,7 @@ impl RoeConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     fn env(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
         move |k| {
@@ -93,7 +81,10 @@ mod tests {
     fn arguments_beat_environment_and_bearer_is_stripped() {
         let c = RoeConfig::resolve(
             RoeOptions {
-                api_key: Some("Bearer sk-arg".into()),
+                common: CommonOptions {
+                    api_key: Some("Bearer sk-arg".into()),
+                    ..Default::default()
+                },
                 ..Default::default()
             },
             env(&[

@@ -20,13 +20,20 @@ pub use stream::BatchStream;
 use stream::{Opened, Origin};
 
 use crate::error::{Error, RequestContext, Result};
-use crate::polling::{poll_until, JobState, PollPolicy};
+use crate::polling::{poll_until, within, JobState, PollPolicy};
+use crate::providers::options::CallOptions;
 use crate::result::QueryResult;
 use crate::transport::{Request, Response, Transport};
 use wire::{error_text, WireStatus, WireSubmit};
 
 const RUN_PATH: &str = "/v1/database/query/";
 const SUBMIT_PATH: &str = "/v1/database/query/async/";
+
+/// What to do after a timeout, in Roe's terms.
+const RUN_TIMEOUT_ADVICE: &str = "the query may still be running on the service: for long \
+    queries, submit() and wait on the job";
+const WAIT_TIMEOUT_ADVICE: &str =
+    "the query may still finish: call wait() on the job again with a longer timeout";
 
 /// Per-call options of run and submit.
 #[derive(Debug, Default, Clone)]
@@ -80,16 +87,26 @@ impl RoeClient {
 
     /// `POST /v1/database/query/`: runs every statement and answers with all results,
     /// decoded while the response arrives.
-    pub async fn run(&self, sql: &str, opts: &SubmitOptions) -> Result<Vec<QueryResult>> {
+    pub async fn run(
+        &self,
+        sql: &str,
+        opts: &SubmitOptions,
+        call: &CallOptions,
+    ) -> Result<Vec<QueryResult>> {
         let req = Request::post(RUN_PATH.into(), self.body(sql, opts)?)
             .query("organization_id", self.org());
         let read = |resp, ctx| collect(resp, self.origin(ctx, None));
-        let results = self
-            .transport
-            .send_read(&req, read)
+        let run = async {
+            let results = self
+                .transport
+                .send_read(&req, read)
+                .await
+                .map_err(run_refusal)??;
+            Ok(results.unwrap_or_default())
+        };
+        within(call.timeout, run_ctx("POST", RUN_PATH), run)
             .await
-            .map_err(run_refusal)??;
-        Ok(results.unwrap_or_default())
+            .map_err(|e| e.with_timeout_advice(RUN_TIMEOUT_ADVICE))
     }
 
     /// The run endpoint's raw response body, undecoded: the download floor benchmarks
@@ -105,7 +122,21 @@ impl RoeClient {
     }
 
     /// `POST /v1/database/query/async/`: returns as soon as the service has the query.
-    pub async fn submit(&self, sql: &str, opts: &SubmitOptions) -> Result<JobRef> {
+    pub async fn submit(
+        &self,
+        sql: &str,
+        opts: &SubmitOptions,
+        call: &CallOptions,
+    ) -> Result<JobRef> {
+        within(
+            call.timeout,
+            run_ctx("POST", SUBMIT_PATH),
+            self.send_submit(sql, opts),
+        )
+        .await
+    }
+
+    async fn send_submit(&self, sql: &str, opts: &SubmitOptions) -> Result<JobRef> {
         let ws = opts
             .worksheet_id
             .as_deref()
@@ -188,17 +219,15 @@ impl RoeClient {
     }
 
     /// Polls until the job finishes, then fetches and decodes its results.
-    pub async fn wait(&self, job: &JobRef, timeout: Option<Duration>) -> Result<Vec<QueryResult>> {
-        self.when_done(job, timeout, || self.fetch_result(job))
+    pub async fn wait(&self, job: &JobRef, call: &CallOptions) -> Result<Vec<QueryResult>> {
+        self.when_done(job, call.timeout, || self.fetch_result(job))
             .await
     }
 
     /// Polls until the job finishes, then streams its result's batches as they arrive.
-    pub async fn stream_result(
-        &self,
-        job: &JobRef,
-        timeout: Option<Duration>,
-    ) -> Result<BatchStream> {
+    /// The timeout bounds the wait and the opening of the stream.
+    pub async fn stream_result(&self, job: &JobRef, call: &CallOptions) -> Result<BatchStream> {
+        let timeout = call.timeout;
         let fetch = || async {
             let (resp, ctx) = self
                 .try_job_ids(job, "result", |req| async move {
@@ -214,22 +243,33 @@ impl RoeClient {
         self.when_done(job, timeout, fetch).await
     }
 
-    /// `POST /v1/database/query/` with the response's rows streamed as they arrive.
-    pub async fn stream(&self, sql: &str, opts: &SubmitOptions) -> Result<BatchStream> {
+    /// `POST /v1/database/query/` with the response's rows streamed as they arrive. The
+    /// timeout bounds the call until the first rows are in.
+    pub async fn stream(
+        &self,
+        sql: &str,
+        opts: &SubmitOptions,
+        call: &CallOptions,
+    ) -> Result<BatchStream> {
         let req = Request::post(RUN_PATH.into(), self.body(sql, opts)?)
             .query("organization_id", self.org());
-        let (resp, ctx) = self
-            .transport
-            .send_streaming(&req)
+        let open = async {
+            let (resp, ctx) = self
+                .transport
+                .send_streaming(&req)
+                .await
+                .map_err(run_refusal)?;
+            match stream::open(resp, self.origin(ctx.clone(), None)).await? {
+                Opened::Stream(s) => Ok(s),
+                Opened::Running => Err(Error::malformed(
+                    &ctx,
+                    "the run endpoint answered 'running'",
+                )),
+            }
+        };
+        within(call.timeout, run_ctx("POST", RUN_PATH), open)
             .await
-            .map_err(run_refusal)?;
-        match stream::open(resp, self.origin(ctx.clone(), None)).await? {
-            Opened::Stream(s) => Ok(s),
-            Opened::Running => Err(Error::malformed(
-                &ctx,
-                "the run endpoint answered 'running'",
-            )),
-        }
+            .map_err(|e| e.with_timeout_advice(RUN_TIMEOUT_ADVICE))
     }
 
     fn origin(&self, ctx: RequestContext, fallback_id: Option<String>) -> Origin {
@@ -270,48 +310,41 @@ impl RoeClient {
                 )
             })
         }) {
-            return Err(Error::QueryFailed {
-                message,
-                status: None,
-                ctx: Box::new(ctx),
-            });
+            return Err(Error::query_failed(message, &ctx));
         }
         poll_until(timeout, self.poll, ctx.clone(), || async {
             let st = self.status(job).await?;
             if let Some(message) = st.error.clone() {
-                return Err(Error::QueryFailed {
-                    message,
-                    status: None,
-                    ctx: Box::new(ctx.clone()),
-                });
+                return Err(Error::query_failed(message, &ctx));
             }
             match JobState::classify(&st.status) {
                 JobState::Running => Ok(None),
-                JobState::Failed => Err(Error::QueryFailed {
-                    message: format!("the query task ended in state {}", st.status),
-                    status: None,
-                    ctx: Box::new(ctx.clone()),
-                }),
+                JobState::Failed => Err(Error::query_failed(
+                    format!("the query task ended in state {}", st.status),
+                    &ctx,
+                )),
                 JobState::Succeeded => fetch().await,
             }
         })
         .await
+        .map_err(|e| e.with_timeout_advice(WAIT_TIMEOUT_ADVICE))
+    }
+}
+
+/// Where a call that is not about one job went, for its timeout error.
+fn run_ctx(method: &str, path: &str) -> RequestContext {
+    RequestContext {
+        service: "Roe",
+        method: method.into(),
+        path: path.into(),
+        ..Default::default()
     }
 }
 
 /// The run endpoint's documented 400 is the database refusing the SQL.
 fn run_refusal(e: Error) -> Error {
     match e {
-        Error::Api {
-            status: 400,
-            info,
-            ctx,
-            ..
-        } => Error::QueryFailed {
-            message: info.message,
-            status: Some(400),
-            ctx,
-        },
+        e @ Error::Api { status: 400, .. } => e.into_query_failed(),
         other => other,
     }
 }

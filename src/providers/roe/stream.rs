@@ -194,9 +194,11 @@ impl Reader {
         let Some((columns, query_id)) =
             columns_before_rows(prefix, span, &o.tz, o.fallback_id.as_deref(), &o.ctx)?
         else {
-            return Err(Error::decode(
+            // A usage error: this response can be read, just not as a stream.
+            return Err(Error::Config(
                 "the response declares its column types after the rows, so they cannot \
-                 be decoded as they arrive: use query() or wait() instead",
+                 be decoded as they arrive: use query() or wait() instead"
+                    .into(),
             ));
         };
         self.columns.insert(span, (Arc::new(columns), query_id));
@@ -268,9 +270,10 @@ impl Reader {
             }
             match self.streaming_span {
                 Some(s) if s != chunk.span => {
-                    return Err(Stop::Error(Error::decode(
+                    return Err(Stop::Error(Error::Config(
                         "the response has rows for more than one statement; a stream carries \
-                         one statement's rows: use query_all() for several",
+                         one statement's rows: use query_all() for several"
+                            .into(),
                     )))
                 }
                 _ => self.streaming_span = Some(chunk.span),

@@ -70,11 +70,7 @@ impl RunBody<'_> {
             }
             _ => return Ok(()),
         };
-        Err(Error::QueryFailed {
-            message,
-            status: None,
-            ctx: Box::new(ctx.clone()),
-        })
+        Err(Error::query_failed(message, ctx))
     }
 
     /// Every `result_rows` is null or an array: framing numbered the arrays 0, 1, ... in
@@ -267,14 +263,11 @@ impl WireResult<'_> {
         ctx: &RequestContext,
     ) -> Result<Vec<ColumnSpec>> {
         if let Some(message) = error_text(&self.error) {
-            return Err(Error::QueryFailed {
-                message,
-                status: None,
-                ctx: Box::new(RequestContext {
-                    query_id: query_id.clone(),
-                    ..ctx.clone()
-                }),
-            });
+            let ctx = RequestContext {
+                query_id: query_id.clone(),
+                ..ctx.clone()
+            };
+            return Err(Error::query_failed(message, &ctx));
         }
         let (names, types) = (self.names(), self.types());
         if names.len() != types.len() {

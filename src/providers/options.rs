@@ -1,0 +1,11 @@
+//! Options every service's query calls take, per call. A new common option is a field here,
+//! read where it takes effect (polling, the transport), and passed through the providers
+//! untouched: see docs/architecture.md, "Adding an option".
+
+use std::time::Duration;
+
+#[derive(Debug, Default, Clone)]
+pub struct CallOptions {
+    /// Bounds the whole call: sending, waiting for the job, downloading the result.
+    pub timeout: Option<Duration>,
+}
