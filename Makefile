@@ -8,7 +8,7 @@ export PATH := $(BIN):$(HOME)/.cargo/bin:$(PATH)
 
 # Everything the tests, the demo and the benchmarks import, pinned loosely.
 DEV_DEPS := "maturin>=1.7,<2" "chdb>=3" "pytest>=7" "pytest-asyncio>=0.23" \
-            "pyarrow>=14" "pandas>=2" "polars>=1" "orjson>=3" "ruff>=0.5"
+            "pyarrow>=14" "pandas>=2" "polars>=1" "orjson>=3" "ruff>=0.5" "mypy>=1.18"
 
 .PHONY: demo test lint fmt fuzz develop develop-release clean bench
 
@@ -51,11 +51,15 @@ fuzz-types: develop
 	PYTHONPATH=tests $(BIN)/python -m typefuzz $(if $(SEED),--seed $(SEED)) \
 		$(if $(COLUMNS),--columns $(COLUMNS))
 
-lint: $(DEPS)
+# The house rules CI enforces after the tests: formatting, clippy warnings, ruff, the native
+# module's stubs against the built module (stubtest), and the typed facades (mypy).
+lint: develop
 	cargo fmt --check
 	cargo clippy --all-targets --quiet -- -D warnings
 	$(BIN)/ruff check python tests examples bench
 	$(BIN)/ruff format --check python tests examples bench
+	$(BIN)/python -m mypy.stubtest sqlquarry._native
+	$(BIN)/python -m mypy --ignore-missing-imports --exclude 'sqlquarry/testing/' python/sqlquarry
 
 fmt: $(DEPS)
 	cargo fmt

@@ -68,7 +68,7 @@ def test_rows_of_the_last_statement_after_empty_ones(roe_client):
 
 
 def test_rows_for_two_statements_are_refused(roe_client):
-    with pytest.raises(sqlquarry.DecodeError, match="more than one statement"):
+    with pytest.raises(sqlquarry.ConfigurationError, match="more than one statement"):
         stream("sync", roe_client, "SELECT 1 AS x; SELECT 2 AS y")
 
 
@@ -138,7 +138,7 @@ def test_types_after_the_rows_cannot_stream(roe_server, roe_client):
     body = b'[{"result_rows": [[1]], "column_names": ["a"], "column_types": ["UInt8"]}]'
     # However the body is cut into pieces on the wire, the answer is the same.
     canned(roe_server, "late types", [body[i : i + 8] for i in range(0, len(body), 8)])
-    with pytest.raises(sqlquarry.DecodeError, match=r"after the rows.*query\(\)"):
+    with pytest.raises(sqlquarry.ConfigurationError, match=r"after the rows.*query\(\)"):
         stream("sync", roe_client, "late types")
     # query() reads the whole body first, so it copes.
     assert roe_client.query("late types").to_arrow().to_pylist() == [{"a": 1}]

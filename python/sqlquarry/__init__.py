@@ -6,10 +6,11 @@
 """
 
 from sqlquarry import exceptions
-from sqlquarry._native import BatchStream, QueryJob, QueryResult, RoeClient, __version__
+from sqlquarry._native import BatchStream, QueryResult, __version__
 from sqlquarry._resources import Page
 from sqlquarry.aifordb import AIForDatabaseClient
 from sqlquarry.exceptions import *  # noqa: F403 - the exception tree is public API
+from sqlquarry.roe import QueryJob, RoeClient
 from sqlquarry.slateo import SlateoClient
 
 __all__ = [

@@ -1,20 +1,40 @@
-"""Typed stubs and public documentation for the native module (Rust, via pyo3).
+"""Typed stubs for the native module (Rust, via pyo3); checked against the built module by
+``make lint`` (``mypy.stubtest``).
 
-Every network operation comes in two twins: ``name()`` blocks (releasing the GIL, and
-interruptible with Ctrl-C) and ``name_async()`` returns an awaitable. Both run the same
-Rust code on one shared tokio runtime. Blocking calls never start an event loop, so they
-also work inside Jupyter.
+The public API lives in the Python facades (``sqlquarry.roe``, ``sqlquarry.slateo``,
+``sqlquarry.aifordb``), which run these cores' calls: every operation returns a `_Pending`
+call that the facade runs with ``wait()`` (blocking) or ``await`` (its ``_async`` twin).
+``QueryResult`` and ``BatchStream`` are public as they are.
 """
 
-from collections.abc import AsyncIterator, Awaitable, Iterator
-from typing import Any, Literal
+from collections.abc import AsyncIterator, Awaitable, Generator, Iterator, Mapping
+from typing import Any, Generic, Literal, TypeVar
 
-import pandas
-import polars
-import pyarrow
+# The dataframe libraries are optional extras: without them, these types are Any.
+import pandas  # type: ignore[import-not-found, import-untyped, unused-ignore]
+import polars  # type: ignore[import-not-found, import-untyped, unused-ignore]
+import pyarrow  # type: ignore[import-not-found, import-untyped, unused-ignore]
+from typing_extensions import final
+
+_T = TypeVar("_T")
 
 __version__: str
+__all__ = [
+    "__version__",
+    "QueryResult",
+    "BatchStream",
+    "_Pending",
+    "_JsonEndpoints",
+    "_RoeCore",
+    "_RoeJob",
+    "_SlateoCore",
+    "_AIForDatabaseCore",
+    "_decode_roe_body",
+    "_path_segment",
+    "_decimal_objects",
+]
 
+@final
 class QueryResult:
     """The answer to one SQL statement, held as Arrow record batches.
 
@@ -77,37 +97,11 @@ class QueryResult:
     def warnings(self) -> list[str]:
         """Columns whose type was not understood (returned as text); each was also issued
         as a :class:`sqlquarry.TypeWarning`."""
-    def _polars_compatible(self) -> object: ...
+    def _polars_compatible(self) -> QueryResult:
+        """The same data with what polars cannot import cast to what it can."""
     def _repr_html_(self) -> str: ...
 
-class QueryJob:
-    """A query submitted with :meth:`RoeClient.submit`, running on the service."""
-
-    @property
-    def id(self) -> str:
-        """The id used for status and result requests (the worksheet query id when the
-        service gave one, else the task id; the other is tried after a 404)."""
-    @property
-    def worksheet_query_id(self) -> str | None: ...
-    @property
-    def task_id(self) -> str | None: ...
-    def status(self) -> str:
-        """The service's status word now: PENDING, STARTED, SUCCESS, FAILURE, ..."""
-    def status_async(self) -> Awaitable[str]: ...
-    def wait(self, timeout: float | None = None) -> QueryResult:
-        """Polls (from 50 ms, backing off to 2 s) until the query finishes; returns the
-        last statement's result. Raises :class:`sqlquarry.TimeoutError` after ``timeout``
-        seconds (the query keeps running: call again), :class:`sqlquarry.QueryError` if
-        it failed."""
-    def wait_async(self, timeout: float | None = None) -> Awaitable[QueryResult]: ...
-    def wait_all(self, timeout: float | None = None) -> list[QueryResult]:
-        """Like :meth:`wait`, returning every statement's result."""
-    def wait_all_async(self, timeout: float | None = None) -> Awaitable[list[QueryResult]]: ...
-    def iter_batches(self, timeout: float | None = None) -> BatchStream:
-        """Waits like :meth:`wait`, then streams the last statement's rows as they arrive
-        (see :class:`BatchStream`)."""
-    def iter_batches_async(self, timeout: float | None = None) -> Awaitable[BatchStream]: ...
-
+@final
 class BatchStream:
     """A result's rows as ``pyarrow.RecordBatch`` objects, decoded while the response
     arrives; memory stays at a few batches (of up to 65,536 rows) however large the result.
@@ -121,72 +115,112 @@ class BatchStream:
     def __anext__(self) -> Awaitable[pyarrow.RecordBatch]: ...
     def close(self) -> None: ...
     def __enter__(self) -> BatchStream: ...
-    def __exit__(self, *exc: object) -> bool: ...
+    def __exit__(self, _exc_type: object, _exc: object, _tb: object) -> bool: ...
 
-class RoeClient:
-    """Roe AI database queries.
+@final
+class _Pending(Generic[_T]):
+    """One network call, not yet run."""
 
-    Arguments default to the environment variables of the official Roe SDKs:
-    ``ROE_API_KEY`` (a leading "Bearer " is accepted), ``ROE_ORGANIZATION_ID``,
-    ``ROE_BASE_URL`` (default ``https://api.roe-ai.com``), ``ROE_TIMEOUT`` (seconds of
-    silence allowed on a request, default 60) and ``ROE_MAX_RETRIES`` (default 3).
-    ``server_timezone`` is the zone of DateTime columns that declare none (default UTC).
-    The API key never appears in a repr, a log line or an exception.
-    """
+    def wait(self) -> _T:
+        """Runs the call to its end, blocking: the GIL is released meanwhile, and Ctrl-C
+        interrupts it (cancelling the request)."""
+    def __await__(self) -> Generator[Any, None, _T]:
+        """Runs the call on the shared runtime while the event loop waits; cancelling the
+        awaiting task cancels the request."""
 
-    def __init__(
+@final
+class _JsonEndpoints:
+    def request(
         self,
-        api_key: str | None = None,
-        *,
-        organization_id: str | None = None,
-        base_url: str | None = None,
-        worksheet_id: str | None = None,
-        timeout: float | None = None,
-        max_retries: int | None = None,
-        server_timezone: str | None = None,
-    ) -> None: ...
+        method: str,
+        path: str,
+        query: list[tuple[str, str]] | None = None,
+        body: Any = None,
+    ) -> _Pending[Any]:
+        """Any JSON endpoint; answers the response body as Python objects."""
+
+# Options and settings are the dicts of sqlquarry._options (CallOptions, ClientSettings).
+_Options = Mapping[str, object] | None
+
+@final
+class _RoeCore:
+    def __new__(
+        cls,
+        api_key: str | None,
+        settings: _Options,
+        organization_id: str | None,
+        worksheet_id: str | None,
+        server_timezone: str | None,
+    ) -> _RoeCore: ...
     @property
     def base_url(self) -> str: ...
     @property
     def organization_id(self) -> str | None: ...
-    def query(
-        self, sql: str, *, worksheet_id: str | None = None, use_admin: bool = False
-    ) -> QueryResult:
-        """Runs ``sql`` (``POST /v1/database/query/``) and returns the last statement's
-        result. For queries longer than the request timeout, use :meth:`submit`."""
-    def query_async(
-        self, sql: str, *, worksheet_id: str | None = None, use_admin: bool = False
-    ) -> Awaitable[QueryResult]: ...
-    def query_all(
-        self, sql: str, *, worksheet_id: str | None = None, use_admin: bool = False
-    ) -> list[QueryResult]:
-        """Runs ``sql`` and returns every statement's result, in order."""
-    def query_all_async(
-        self, sql: str, *, worksheet_id: str | None = None, use_admin: bool = False
-    ) -> Awaitable[list[QueryResult]]: ...
-    def submit(
-        self, sql: str, *, worksheet_id: str | None = None, use_admin: bool = False
-    ) -> QueryJob:
-        """Submits ``sql`` (``POST /v1/database/query/async/``) and returns at once.
-        Needs an organization id or a worksheet id. Never re-sent after the service may
-        have received it (except after a 429), so a query is not run twice."""
-    def submit_async(
-        self, sql: str, *, worksheet_id: str | None = None, use_admin: bool = False
-    ) -> Awaitable[QueryJob]: ...
-    def iter_batches(
-        self, sql: str, *, worksheet_id: str | None = None, use_admin: bool = False
-    ) -> BatchStream:
-        """Runs ``sql`` like :meth:`query` and streams the last statement's rows as they
-        arrive (see :class:`BatchStream`): for results larger than memory."""
-    def iter_batches_async(
-        self, sql: str, *, worksheet_id: str | None = None, use_admin: bool = False
-    ) -> Awaitable[BatchStream]: ...
-    def _run_raw(
-        self, sql: str, *, worksheet_id: str | None = None, use_admin: bool = False
-    ) -> bytes:
-        """The run endpoint's raw body, undecoded (the benchmarks' download floor)."""
-    def job(self, id: str) -> QueryJob:
-        """A handle on an already-submitted query, from its id. Sends nothing."""
+    def query(self, sql: str, options: _Options = None) -> _Pending[QueryResult]:
+        """Runs `sql`; answers the last statement's result."""
+    def query_all(self, sql: str, options: _Options = None) -> _Pending[list[QueryResult]]:
+        """Runs `sql`; answers every statement's result."""
+    def submit(self, sql: str, options: _Options = None) -> _Pending[_RoeJob]:
+        """Submits `sql`; answers its job."""
+    def iter_batches(self, sql: str, options: _Options = None) -> _Pending[BatchStream]:
+        """Runs `sql`; answers a stream of the last statement's record batches."""
+    def run_raw(self, sql: str, options: _Options = None) -> _Pending[bytes]:
+        """The run endpoint's raw body, undecoded (benchmarks' download floor)."""
+    def job(self, id: str) -> _RoeJob:
+        """A handle on an already-submitted query, by its id. Sends nothing."""
+
+@final
+class _RoeJob:
+    @property
+    def id(self) -> str: ...
+    @property
+    def worksheet_query_id(self) -> str | None: ...
+    @property
+    def task_id(self) -> str | None: ...
+    def status(self) -> _Pending[str]:
+        """Answers the service's status word now."""
+    def wait(self, options: _Options = None) -> _Pending[QueryResult]:
+        """Waits for the job; answers the last statement's result."""
+    def wait_all(self, options: _Options = None) -> _Pending[list[QueryResult]]:
+        """Waits for the job; answers every statement's result."""
+    def iter_batches(self, options: _Options = None) -> _Pending[BatchStream]:
+        """Waits for the job; answers a stream of the last statement's record batches."""
+
+@final
+class _SlateoCore:
+    def __new__(cls, api_key: str | None, settings: _Options) -> _SlateoCore: ...
+    @property
+    def base_url(self) -> str: ...
+    @property
+    def endpoints(self) -> _JsonEndpoints:
+        """Lists, gets and bookmarks: any JSON endpoint."""
+    def result(self, id: str, options: _Options = None) -> _Pending[QueryResult]:
+        """Answers the latest completed run's rows."""
+    def refresh(self, id: str, options: _Options = None) -> _Pending[dict[str, Any]]:
+        """Starts a run; answers the run object."""
+    def run(
+        self, id: str, wait_if_running: bool, options: _Options = None
+    ) -> _Pending[QueryResult]:
+        """Refreshes, waits for the run and answers its result."""
+
+@final
+class _AIForDatabaseCore:
+    def __new__(cls, api_key: str | None, settings: _Options) -> _AIForDatabaseCore: ...
+    @property
+    def rate_limit(self) -> dict[str, int | None] | None:
+        """The last response's `X-RateLimit-*` headers."""
+    @property
+    def last_request_id(self) -> str | None: ...
+    @property
+    def base_url(self) -> str: ...
+    @property
+    def endpoints(self) -> _JsonEndpoints:
+        """Saved queries, dashboards, workflows, connections and team: any JSON endpoint
+        (answers keep their `{data, meta}` envelope)."""
+    def ask(
+        self, question: str, connection_id: str, format: str, options: _Options = None
+    ) -> _Pending[QueryResult]:
+        """Asks in plain language; answers the rows with inferred types."""
 
 def _decode_roe_body(body: bytes, server_timezone: str = "UTC") -> list[QueryResult]:
     """Decodes a Roe run-response body held in memory (the benchmarks' decode floor)."""
@@ -194,73 +228,6 @@ def _decode_roe_body(body: bytes, server_timezone: str = "UTC") -> list[QueryRes
 def _decimal_objects(column: object) -> list[object]:
     """A decimal128 column (any Arrow C stream) as decimal.Decimal objects, None for NULL."""
 
-class _SlateoCore:
-    """Native core of :class:`sqlquarry.SlateoClient` (use that instead)."""
-
-    def __init__(
-        self,
-        api_key: str | None = None,
-        *,
-        base_url: str | None = None,
-        timeout: float | None = None,
-        max_retries: int | None = None,
-    ) -> None: ...
-    @property
-    def base_url(self) -> str: ...
-    def request(
-        self, method: str, path: str, query: list[tuple[str, str]] | None = None,
-        body: str | None = None,
-    ) -> str: ...  # fmt: skip
-    def request_async(
-        self, method: str, path: str, query: list[tuple[str, str]] | None = None,
-        body: str | None = None,
-    ) -> Awaitable[str]: ...  # fmt: skip
-    def result(self, id: str) -> QueryResult: ...
-    def result_async(self, id: str) -> Awaitable[QueryResult]: ...
-    def refresh(self, id: str) -> str: ...
-    def refresh_async(self, id: str) -> Awaitable[str]: ...
-    def run(
-        self,
-        id: str,
-        timeout: float | None = None,
-        wait_if_running: bool = False,
-    ) -> QueryResult: ...
-    def run_async(
-        self,
-        id: str,
-        timeout: float | None = None,
-        wait_if_running: bool = False,
-    ) -> Awaitable[QueryResult]: ...
-
-class _AIForDatabaseCore:
-    """Native core of :class:`sqlquarry.AIForDatabaseClient` (use that instead)."""
-
-    def __init__(
-        self,
-        api_key: str | None = None,
-        *,
-        base_url: str | None = None,
-        timeout: float | None = None,
-        max_retries: int | None = None,
-    ) -> None: ...
-    @property
-    def base_url(self) -> str: ...
-    @property
-    def rate_limit(self) -> dict[str, int | None] | None: ...
-    @property
-    def last_request_id(self) -> str | None: ...
-    def request(
-        self, method: str, path: str, query: list[tuple[str, str]] | None = None,
-        body: str | None = None,
-    ) -> tuple[str, str | None, str | None]: ...  # fmt: skip
-    def request_async(
-        self, method: str, path: str, query: list[tuple[str, str]] | None = None,
-        body: str | None = None,
-    ) -> Awaitable[tuple[str, str | None, str | None]]: ...  # fmt: skip
-    def ask(self, question: str, connection_id: str, format: str = "table") -> QueryResult: ...
-    def ask_async(
-        self,
-        question: str,
-        connection_id: str,
-        format: str = "table",
-    ) -> Awaitable[QueryResult]: ...
+def _path_segment(id: str) -> str:
+    """An id as one URL path segment (`transport::path::segment`); ValueError when it
+    cannot be."""

@@ -1,20 +1,23 @@
 """Resource collections (list, get, create, update, delete) over a service's native core.
 
-Every method has a blocking twin and an ``_async`` twin; both go through the core's one
-Rust request function (GIL released, Ctrl-C honoured; retries, errors and auth in Rust).
-Lists iterate every page lazily; ``list_page`` returns one page for callers who want to
-hold the cursor themselves.
+Every method is written once and has a blocking and an ``_async`` twin (`sqlquarry._twins`);
+both run the core's one request call (GIL released, Ctrl-C honoured; retries, errors and
+auth in Rust). Lists iterate every page lazily; ``list_page`` returns one page for callers
+who want to hold the cursor themselves.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import AsyncIterator, Iterator
-from typing import Any, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from sqlquarry import _native
+from sqlquarry._twins import twins
 from sqlquarry.models import Model
+
+if TYPE_CHECKING:
+    from sqlquarry._native import _Pending
 
 M = TypeVar("M", bound=Model)
 
@@ -28,36 +31,13 @@ class Page(Generic[M]):
 
 
 class Api(Protocol):
-    """A service's request function: (method, path, query, body) -> (data, next cursor)."""
+    """A service's request call and how to read its answers as (data, next cursor)."""
 
-    def call(
+    def request(
         self, method: str, path: str, query: list[tuple[str, str]] | None = None, body: Any = None
-    ) -> tuple[Any, str | None]: ...
+    ) -> _Pending[Any]: ...
 
-    async def call_async(
-        self, method: str, path: str, query: list[tuple[str, str]] | None = None, body: Any = None
-    ) -> tuple[Any, str | None]: ...
-
-
-def body_json(body: Any) -> str | None:
-    return None if body is None else json.dumps(body)
-
-
-class CoreApi:
-    """An `Api` over a native core's `request`/`request_async`; subclasses say how to read
-    the service's answer into (data, next cursor)."""
-
-    def __init__(self, core: Any) -> None:
-        self.core = core
-
-    def unwrap(self, answer: Any) -> tuple[Any, str | None]:
-        raise NotImplementedError
-
-    def call(self, method, path, query=None, body=None):
-        return self.unwrap(self.core.request(method, path, query, body_json(body)))
-
-    async def call_async(self, method, path, query=None, body=None):
-        return self.unwrap(await self.core.request_async(method, path, query, body_json(body)))
+    def unwrap(self, answer: Any) -> tuple[Any, str | None]: ...
 
 
 def check_id(ident: str) -> str:
@@ -95,17 +75,19 @@ class Collection(Generic[M]):
     def _item(self, ident: str, suffix: str = "") -> str:
         return f"{self._path}/{segment(ident)}{suffix}"
 
-    def _page(self, data: Any, next_cursor: str | None) -> Page[M]:
+    def _one(self, answer: Any) -> M:
+        return self._model.from_dict(self._api.unwrap(answer)[0])
+
+    def _page(self, answer: Any) -> Page[M]:
+        data, next_cursor = self._api.unwrap(answer)
         return Page([self._model.from_dict(x) for x in data or []], next_cursor)
 
-    def list_page(self, *, limit: int | None = None, cursor: str | None = None) -> Page[M]:
+    @twins(then=_page)
+    def list_page(self, *, limit: int | None = None, cursor: str | None = None) -> _Pending[Any]:
         """One page (``limit`` up to 100; the service's default otherwise)."""
-        return self._page(*self._api.call("GET", self._path, page_query(limit, cursor)))
+        return self._api.request("GET", self._path, page_query(limit, cursor))
 
-    async def list_page_async(
-        self, *, limit: int | None = None, cursor: str | None = None
-    ) -> Page[M]:
-        return self._page(*await self._api.call_async("GET", self._path, page_query(limit, cursor)))
+    list_page_async = list_page.coroutine
 
     def list(self, *, limit: int = 100) -> Iterator[M]:
         """Every item, fetching pages of ``limit`` as the iteration needs them."""
@@ -118,6 +100,7 @@ class Collection(Generic[M]):
             cursor = page.next_cursor
 
     async def list_async(self, *, limit: int = 100) -> AsyncIterator[M]:
+        """Every item, as an async iterator (``async for``)."""
         cursor = None
         while True:
             page = await self.list_page_async(limit=limit, cursor=cursor)
@@ -127,32 +110,31 @@ class Collection(Generic[M]):
                 return
             cursor = page.next_cursor
 
-    def get(self, ident: str) -> M:
-        return self._model.from_dict(self._api.call("GET", self._item(ident))[0])
+    @twins(then=_one)
+    def get(self, ident: str) -> _Pending[Any]:
+        """One item, by id."""
+        return self._api.request("GET", self._item(ident))
 
-    async def get_async(self, ident: str) -> M:
-        return self._model.from_dict((await self._api.call_async("GET", self._item(ident)))[0])
+    get_async = get.coroutine
 
-    def delete(self, ident: str) -> None:
-        self._api.call("DELETE", self._item(ident))
+    @twins(then=lambda self, answer: None)
+    def delete(self, ident: str) -> _Pending[Any]:
+        """Deletes one item, by id."""
+        return self._api.request("DELETE", self._item(ident))
 
-    async def delete_async(self, ident: str) -> None:
-        await self._api.call_async("DELETE", self._item(ident))
+    delete_async = delete.coroutine
 
-    def _update(self, ident: str, fields: dict[str, Any]) -> M:
-        """PATCHes the named fields of one item."""
+    # Typed create/update signatures live in the subclasses, which send through this.
+    def _send(self, method: str, path: str, body: Any) -> _Pending[Any]:
+        return self._api.request(method, path, None, body)
+
+
+class Updatable(Collection[M]):
+    """A collection whose items change with a PATCH of the named fields."""
+
+    @twins(then=Collection._one)
+    def update(self, ident: str, **fields: Any) -> _Pending[Any]:
+        """Changes the named fields of one item (a list field is replaced as a whole)."""
         return self._send("PATCH", self._item(ident), fields)
 
-    async def _update_async(self, ident: str, fields: dict[str, Any]) -> M:
-        return await self._send_async("PATCH", self._item(ident), fields)
-
-    # Typed create/update signatures live in the subclasses, which call these.
-    def _send(self, method: str, path: str, body: Any, model: type[Model] | None = None) -> Any:
-        data = self._api.call(method, path, None, body)[0]
-        return (model or self._model).from_dict(data)
-
-    async def _send_async(
-        self, method: str, path: str, body: Any, model: type[Model] | None = None
-    ) -> Any:
-        data = (await self._api.call_async(method, path, None, body))[0]
-        return (model or self._model).from_dict(data)
+    update_async = update.coroutine

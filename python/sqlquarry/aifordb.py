@@ -3,11 +3,14 @@ workflows, connections and team members."""
 
 from __future__ import annotations
 
-import json
-from typing import Any
+from collections.abc import AsyncIterator, Iterator
+from typing import TYPE_CHECKING, Any
 
 from sqlquarry import _native
-from sqlquarry._resources import Collection, CoreApi, Page, page_query
+from sqlquarry._client import ServiceClient
+from sqlquarry._options import CallOptions, ClientSettings
+from sqlquarry._resources import Collection, Page, Updatable
+from sqlquarry._twins import spelled_out, twins
 from sqlquarry.models import (
     Connection,
     ConnectionTest,
@@ -17,6 +20,11 @@ from sqlquarry.models import (
     Workflow,
     WorkflowRun,
 )
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from sqlquarry._native import QueryResult, _Pending
 
 __all__ = [
     "AIForDatabaseClient",
@@ -28,165 +36,160 @@ __all__ = [
 ]
 
 
-class _EnvelopeApi(CoreApi):
-    """The core has unwrapped ``{data, meta}``: (data as JSON text, next_cursor, request id)."""
+class _EnvelopeApi:
+    """Every answer is a ``{data, meta}`` envelope; lists add ``next_cursor`` (beside
+    ``data`` or inside it)."""
 
-    def unwrap(self, answer: tuple[str, str | None, str | None]) -> tuple[Any, str | None]:
-        data, next_cursor, _ = answer
-        return json.loads(data), next_cursor
+    def __init__(self, core: _native._AIForDatabaseCore) -> None:
+        self.request = core.endpoints.request
+
+    @staticmethod
+    def unwrap(answer: Any) -> tuple[Any, str | None]:
+        if not isinstance(answer, dict):
+            return answer, None
+        data = answer.get("data")
+        cursor = answer.get("next_cursor")
+        if cursor is None and isinstance(data, dict):
+            cursor = data.get("next_cursor")
+        return data, cursor
 
 
 class SavedQueries(Collection[SavedQuery]):
     """``/queries``: questions asked earlier (list, get, delete)."""
 
 
-class Dashboards(Collection[Dashboard]):
+class Dashboards(Updatable[Dashboard]):
     """``/dashboards``. A widget is ``{type, query_id, position: {x, y, w, h}}``."""
 
+    @twins(then=Collection._one)
     def create(
         self, name: str, *, description: str | None = None, widgets: list[dict] | None = None,
         **fields: Any,
-    ) -> Dashboard:  # fmt: skip
+    ) -> _Pending[Any]:  # fmt: skip
+        """Creates a dashboard."""
         body = {"name": name, "description": description, "widgets": widgets or [], **fields}
         return self._send("POST", self._path, body)
 
-    async def create_async(
-        self, name: str, *, description: str | None = None, widgets: list[dict] | None = None,
-        **fields: Any,
-    ) -> Dashboard:  # fmt: skip
-        body = {"name": name, "description": description, "widgets": widgets or [], **fields}
-        return await self._send_async("POST", self._path, body)
-
-    def update(self, ident: str, **fields: Any) -> Dashboard:
-        """Changes the named fields (``widgets`` is replaced as a whole)."""
-        return self._update(ident, fields)
-
-    async def update_async(self, ident: str, **fields: Any) -> Dashboard:
-        return await self._update_async(ident, fields)
+    create_async = create.coroutine
 
 
 class Workflows(Collection[Workflow]):
     """``/workflows``: create, trigger and read run history."""
 
-    def create(self, name: str, **fields: Any) -> Workflow:
+    @twins(then=Collection._one)
+    def create(self, name: str, **fields: Any) -> _Pending[Any]:
+        """Creates a workflow."""
         return self._send("POST", self._path, {"name": name, **fields})
 
-    async def create_async(self, name: str, **fields: Any) -> Workflow:
-        return await self._send_async("POST", self._path, {"name": name, **fields})
+    create_async = create.coroutine
 
-    def run(self, ident: str, **params: Any) -> WorkflowRun:
+    @twins(then=lambda self, answer: WorkflowRun.from_dict(self._api.unwrap(answer)[0]))
+    def run(self, ident: str, **params: Any) -> _Pending[Any]:
         """Triggers the workflow manually."""
-        return self._send("POST", self._item(ident, "/run"), params, WorkflowRun)
+        return self._send("POST", self._item(ident, "/run"), params)
 
-    async def run_async(self, ident: str, **params: Any) -> WorkflowRun:
-        return await self._send_async("POST", self._item(ident, "/run"), params, WorkflowRun)
+    run_async = run.coroutine
 
-    def runs(self, ident: str, *, limit: int = 100):
-        """Every run of the workflow, newest pages fetched as needed."""
-        runs = Collection(self._api, self._item(ident, "/runs"), WorkflowRun)
-        return runs.list(limit=limit)
+    def _runs(self, ident: str) -> Collection[WorkflowRun]:
+        return Collection(self._api, self._item(ident, "/runs"), WorkflowRun)
 
-    def runs_async(self, ident: str, *, limit: int = 100):
-        runs = Collection(self._api, self._item(ident, "/runs"), WorkflowRun)
-        return runs.list_async(limit=limit)
+    def runs(self, ident: str, *, limit: int = 100) -> Iterator[WorkflowRun]:
+        """Every run of the workflow, pages fetched as the iteration needs them."""
+        return self._runs(ident).list(limit=limit)
+
+    async def runs_async(self, ident: str, *, limit: int = 100) -> AsyncIterator[WorkflowRun]:
+        """Every run of the workflow, as an async iterator (``async for``)."""
+        async for run in self._runs(ident).list_async(limit=limit):
+            yield run
 
     def runs_page(
         self, ident: str, *, limit: int | None = None, cursor: str | None = None
     ) -> Page[WorkflowRun]:
-        data, next_cursor = self._api.call(
-            "GET", self._item(ident, "/runs"), page_query(limit, cursor)
-        )
-        return Page([WorkflowRun.from_dict(x) for x in data or []], next_cursor)
+        """One page of the workflow's runs."""
+        return self._runs(ident).list_page(limit=limit, cursor=cursor)
+
+    async def runs_page_async(
+        self, ident: str, *, limit: int | None = None, cursor: str | None = None
+    ) -> Page[WorkflowRun]:
+        """One page of the workflow's runs, awaited."""
+        return await self._runs(ident).list_page_async(limit=limit, cursor=cursor)
 
 
 class Connections(Collection[Connection]):
     """``/connections``: the databases questions run on. Passwords are never returned."""
 
-    @staticmethod
-    def _body(
-        type: str,
-        name: str,
-        host: str,
-        port: int,
-        database: str,
-        username: str,
-        password: str | None,
-        ssl_mode: str | None,
-        fields: dict,
-    ) -> dict:
+    @twins(then=Collection._one)
+    def create(
+        self, type: str, name: str, host: str, port: int, database: str, username: str,
+        password: str | None = None, ssl_mode: str | None = None, **fields: Any,
+    ) -> _Pending[Any]:  # fmt: skip
+        """Adds a database connection."""
         body = {"type": type, "name": name, "host": host, "port": port,
                 "database": database, "username": username, **fields}  # fmt: skip
         if password is not None:
             body["password"] = password
         if ssl_mode is not None:
             body["ssl_mode"] = ssl_mode
-        return body
-
-    def create(
-        self, type: str, name: str, host: str, port: int, database: str, username: str,
-        password: str | None = None, ssl_mode: str | None = None, **fields: Any,
-    ) -> Connection:  # fmt: skip
-        body = self._body(type, name, host, port, database, username, password, ssl_mode, fields)
         return self._send("POST", self._path, body)
 
-    async def create_async(
-        self, type: str, name: str, host: str, port: int, database: str, username: str,
-        password: str | None = None, ssl_mode: str | None = None, **fields: Any,
-    ) -> Connection:  # fmt: skip
-        body = self._body(type, name, host, port, database, username, password, ssl_mode, fields)
-        return await self._send_async("POST", self._path, body)
+    create_async = create.coroutine
 
-    def test(self, ident: str) -> ConnectionTest:
-        return self._send("POST", self._item(ident, "/test"), {}, ConnectionTest)
+    @twins(then=lambda self, answer: ConnectionTest.from_dict(self._api.unwrap(answer)[0]))
+    def test(self, ident: str) -> _Pending[Any]:
+        """Checks that the service can reach the database."""
+        return self._send("POST", self._item(ident, "/test"), {})
 
-    async def test_async(self, ident: str) -> ConnectionTest:
-        return await self._send_async("POST", self._item(ident, "/test"), {}, ConnectionTest)
+    test_async = test.coroutine
 
 
 class TeamMembers(Collection[TeamMember]):
     """``/team/members``: invite, change roles, remove."""
 
-    def invite(self, email: str, role: str) -> TeamMember:
+    @twins(then=Collection._one)
+    def invite(self, email: str, role: str) -> _Pending[Any]:
+        """Invites `email` with `role`."""
         return self._send("POST", self._path, {"email": email, "role": role})
 
-    async def invite_async(self, email: str, role: str) -> TeamMember:
-        return await self._send_async("POST", self._path, {"email": email, "role": role})
+    invite_async = invite.coroutine
 
-    def update_role(self, ident: str, role: str) -> TeamMember:
+    @twins(then=Collection._one)
+    def update_role(self, ident: str, role: str) -> _Pending[Any]:
+        """Changes a member's role."""
         return self._send("PATCH", self._item(ident), {"role": role})
 
-    async def update_role_async(self, ident: str, role: str) -> TeamMember:
-        return await self._send_async("PATCH", self._item(ident), {"role": role})
+    update_role_async = update_role.coroutine
 
     def remove(self, ident: str) -> None:
+        """Removes a member."""
         self.delete(ident)
 
     async def remove_async(self, ident: str) -> None:
         await self.delete_async(ident)
 
 
-class AIForDatabaseClient:
-    """AI for Database's API. Arguments default to ``AIFORDATABASE_API_KEY``,
-    ``AIFORDATABASE_BASE_URL`` (default ``https://api.aifordatabase.com/v1``; a self-hosted
-    ``https://host/api/v1`` works), ``AIFORDATABASE_TIMEOUT`` and
-    ``AIFORDATABASE_MAX_RETRIES``."""
+class AIForDatabaseClient(ServiceClient):
+    """AI for Database's API: :meth:`ask` questions, and manage :attr:`queries`,
+    :attr:`dashboards`, :attr:`workflows`, :attr:`connections` and :attr:`team`.
 
-    def __init__(
-        self,
-        api_key: str | None = None,
-        *,
-        base_url: str | None = None,
-        timeout: float | None = None,
-        max_retries: int | None = None,
-        allow_insecure_http: bool = False,
-    ) -> None:
-        self._core = _native._AIForDatabaseCore(
-            api_key,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            allow_insecure_http=allow_insecure_http,
-        )
+    Arguments default to ``AIFORDATABASE_API_KEY``, ``AIFORDATABASE_BASE_URL`` (default
+    ``https://api.aifordatabase.com/v1``; a self-hosted ``https://host/api/v1`` works),
+    ``AIFORDATABASE_TIMEOUT`` and ``AIFORDATABASE_MAX_RETRIES``. Every network method has an
+    ``_async`` twin."""
+
+    queries: SavedQueries
+    """Questions asked earlier: ``list()``, ``get()``, ``delete()``."""
+    dashboards: Dashboards
+    """Dashboards: ``list()``, ``get()``, ``create()``, ``update()``, ``delete()``."""
+    workflows: Workflows
+    """Workflows: ``list()``, ``get()``, ``create()``, ``run()``, ``runs()``."""
+    connections: Connections
+    """Database connections: ``list()``, ``get()``, ``create()``, ``test()``."""
+    team: TeamMembers
+    """Team members: ``list()``, ``invite()``, ``update_role()``, ``remove()``."""
+
+    @spelled_out
+    def __init__(self, api_key: str | None = None, **settings: Unpack[ClientSettings]) -> None:
+        self._core = _native._AIForDatabaseCore(api_key, dict(settings))
         api = _EnvelopeApi(self._core)
         self.queries = SavedQueries(api, "/queries", SavedQuery)
         self.dashboards = Dashboards(api, "/dashboards", Dashboard)
@@ -194,18 +197,20 @@ class AIForDatabaseClient:
         self.connections = Connections(api, "/connections", Connection)
         self.team = TeamMembers(api, "/team/members", TeamMember)
 
-    def ask(self, question: str, connection_id: str, format: str = "table"):
+    @twins
+    def ask(
+        self,
+        question: str,
+        connection_id: str,
+        format: str = "table",
+        **options: Unpack[CallOptions],
+    ) -> _Pending[QueryResult]:
         """Asks in plain language; returns a QueryResult whose columns' types are inferred
         from the values, carrying the generated ``sql``, ``query_id`` and
         ``execution_time_ms``."""
-        return self._core.ask(question, connection_id, format)
+        return self._core.ask(question, connection_id, format, options)
 
-    async def ask_async(self, question: str, connection_id: str, format: str = "table"):
-        return await self._core.ask_async(question, connection_id, format)
-
-    @property
-    def base_url(self) -> str:
-        return self._core.base_url
+    ask_async = ask.coroutine
 
     @property
     def rate_limit(self) -> dict[str, int | None] | None:
@@ -216,6 +221,3 @@ class AIForDatabaseClient:
     def last_request_id(self) -> str | None:
         """``meta.request_id`` of the last response."""
         return self._core.last_request_id
-
-    def __repr__(self) -> str:
-        return f"AIForDatabaseClient(base_url={self.base_url!r})"

@@ -77,6 +77,21 @@ class Model:
         return sorted(set(super().__dir__()) | {_snake(k) for k in self._raw})
 
 
+@dataclasses.dataclass(frozen=True)
+class _Stored(Model):
+    """What every stored object has: its id, and when it was created and last changed."""
+
+    id: str | None = None
+    created_at: str | None = None
+    updated_at: str | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class _Named(_Stored):
+    name: str | None = None
+    description: str | None = None
+
+
 # --- Slateo -------------------------------------------------------------------------
 
 
@@ -95,40 +110,33 @@ class SlateoRun(Model):
 
 
 @dataclasses.dataclass(frozen=True)
-class SlateoQuery(Model):
+class SlateoQuery(_Stored):
     """A saved query with its latest run."""
 
-    id: str | None = None
     sql: str | None = None
     analytical_database_config_id: str | None = None
     created_by: str | None = None
-    created_at: str | None = None
-    updated_at: str | None = None
     latest_run: SlateoRun | None = None
     latest_run_metadata: dict[str, Any] | None = None
     _nested: ClassVar[dict[str, type[Model]]] = {"latest_run": SlateoRun}
 
 
 @dataclasses.dataclass(frozen=True)
-class QueryRef(Model):
+class QueryRef(_Stored):
     """A bookmark of a saved query, with its permalink."""
 
-    id: str | None = None
     query_id: str | None = None
     name: str | None = None
     permalink: str | None = None
-    created_at: str | None = None
-    updated_at: str | None = None
 
 
 # --- AI for Database ------------------------------------------------------------------
 
 
 @dataclasses.dataclass(frozen=True)
-class SavedQuery(Model):
+class SavedQuery(_Stored):
     """A question asked earlier, its SQL and (from ``get``) its saved results."""
 
-    id: str | None = None
     query_id: str | None = None
     question: str | None = None
     connection_id: str | None = None
@@ -136,32 +144,24 @@ class SavedQuery(Model):
     row_count: int | None = None
     results: dict[str, Any] | None = None
     execution_time_ms: float | None = None
-    created_at: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)
-class Dashboard(Model):
+class Dashboard(_Named):
     """A dashboard; ``widgets`` are dicts with type, query_id, position and current data."""
 
-    id: str | None = None
-    name: str | None = None
-    description: str | None = None
     widgets: list[dict[str, Any]] | None = None
-    created_at: str | None = None
-    updated_at: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)
-class Workflow(Model):
-    id: str | None = None
-    name: str | None = None
-    description: str | None = None
-    created_at: str | None = None
-    updated_at: str | None = None
+class Workflow(_Named):
+    """A workflow: steps the service runs on a schedule or when triggered."""
 
 
 @dataclasses.dataclass(frozen=True)
 class WorkflowRun(Model):
+    """One run of a workflow."""
+
     id: str | None = None
     workflow_id: str | None = None
     status: str | None = None
@@ -170,32 +170,30 @@ class WorkflowRun(Model):
 
 
 @dataclasses.dataclass(frozen=True)
-class Connection(Model):
+class Connection(_Named):
     """A database connection (its password is never returned)."""
 
-    id: str | None = None
     type: str | None = None
-    name: str | None = None
     host: str | None = None
     port: int | None = None
     database: str | None = None
     username: str | None = None
     ssl_mode: str | None = None
-    created_at: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)
 class ConnectionTest(Model):
+    """Whether the service reached a connection's database, and how fast."""
+
     success: bool | None = None
     latency_ms: float | None = None
     message: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)
-class TeamMember(Model):
-    id: str | None = None
+class TeamMember(_Stored):
+    """A member of the team, with their role."""
+
     email: str | None = None
     role: str | None = None
     status: str | None = None
-    created_at: str | None = None
-    updated_at: str | None = None

@@ -2,106 +2,102 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlquarry import _native
-from sqlquarry._resources import Collection, CoreApi, check_id
+from sqlquarry._client import ServiceClient
+from sqlquarry._options import CallOptions, ClientSettings
+from sqlquarry._resources import Collection, Updatable, check_id
+from sqlquarry._twins import spelled_out, twins
 from sqlquarry.models import QueryRef, SlateoQuery, SlateoRun
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from sqlquarry._native import QueryResult, _Pending
 
 __all__ = ["QueryRefs", "SlateoClient", "SlateoQueries"]
 
 
-class _SlateoApi(CoreApi):
+class _SlateoApi:
     """Slateo's lists answer ``{items, nextCursor}``; everything else is the object itself."""
 
-    def unwrap(self, answer: str) -> tuple[Any, str | None]:
-        data = json.loads(answer)
-        if isinstance(data, dict) and "items" in data:
-            return data["items"], data.get("nextCursor")
-        return data, None
+    def __init__(self, core: _native._SlateoCore) -> None:
+        self.request = core.endpoints.request
+
+    @staticmethod
+    def unwrap(answer: Any) -> tuple[Any, str | None]:
+        if isinstance(answer, dict) and "items" in answer:
+            return answer["items"], answer.get("nextCursor")
+        return answer, None
 
 
-class QueryRefs(Collection[QueryRef]):
+def _run(_queries: Any, answer: dict[str, Any]) -> SlateoRun:
+    return SlateoRun.from_dict(answer)
+
+
+class QueryRefs(Updatable[QueryRef]):
     """``/api/queries/refs``: bookmarks of saved queries."""
 
-    def create(self, query_id: str, name: str, **fields: Any) -> QueryRef:
+    @twins(then=Collection._one)
+    def create(self, query_id: str, name: str, **fields: Any) -> _Pending[Any]:
+        """Bookmarks query `query_id` as `name`."""
         return self._send("POST", self._path, {"queryId": query_id, "name": name, **fields})
 
-    async def create_async(self, query_id: str, name: str, **fields: Any) -> QueryRef:
-        body = {"queryId": query_id, "name": name, **fields}
-        return await self._send_async("POST", self._path, body)
-
-    def update(self, ident: str, **fields: Any) -> QueryRef:
-        return self._update(ident, fields)
-
-    async def update_async(self, ident: str, **fields: Any) -> QueryRef:
-        return await self._update_async(ident, fields)
+    create_async = create.coroutine
 
 
 class SlateoQueries(Collection[SlateoQuery]):
     """``/api/queries``: saved queries, their runs and cached results."""
 
-    def __init__(self, api: _SlateoApi) -> None:
+    def __init__(self, core: _native._SlateoCore) -> None:
+        api = _SlateoApi(core)
         super().__init__(api, "/api/queries", SlateoQuery)
-        self._core = api.core
+        self._core = core
         self.refs = QueryRefs(api, "/api/queries/refs", QueryRef)
 
-    def result(self, ident: str):
+    @twins
+    def result(self, ident: str, **options: Unpack[CallOptions]) -> _Pending[QueryResult]:
         """The latest completed run's rows as a QueryResult, typed by Slateo's fields."""
-        return self._core.result(check_id(ident))
+        return self._core.result(check_id(ident), options)
 
-    async def result_async(self, ident: str):
-        return await self._core.result_async(check_id(ident))
+    result_async = result.coroutine
 
-    def refresh(self, ident: str) -> SlateoRun:
-        """Starts a new run. Raises ConflictError if the query is already running."""
-        return SlateoRun.from_dict(json.loads(self._core.refresh(check_id(ident))))
+    @twins(then=_run)
+    def refresh(self, ident: str, **options: Unpack[CallOptions]) -> _Pending[Any]:
+        """Starts a new run and returns it. Raises ConflictError if the query is already
+        running."""
+        return self._core.refresh(check_id(ident), options)
 
-    async def refresh_async(self, ident: str) -> SlateoRun:
-        text = await self._core.refresh_async(check_id(ident))
-        return SlateoRun.from_dict(json.loads(text))
+    refresh_async = refresh.coroutine
 
-    def run(self, ident: str, *, timeout: float | None = None, wait_if_running: bool = False):
+    @twins
+    def run(
+        self, ident: str, *, wait_if_running: bool = False, **options: Unpack[CallOptions]
+    ) -> _Pending[QueryResult]:
         """Refreshes, waits for the run (polling with backoff) and returns its result.
 
         A query already running raises ConflictError, unless ``wait_if_running`` is true:
         then the running run is waited for instead. Raises TimeoutError after ``timeout``
-        seconds and QueryError if the run fails."""
-        return self._core.run(check_id(ident), timeout, wait_if_running)
+        and QueryError if the run fails."""
+        return self._core.run(check_id(ident), wait_if_running, options)
 
-    async def run_async(
-        self, ident: str, *, timeout: float | None = None, wait_if_running: bool = False
-    ):
-        return await self._core.run_async(check_id(ident), timeout, wait_if_running)
+    run_async = run.coroutine
 
 
-class SlateoClient:
-    """Slateo's API. Arguments default to ``SLATEO_API_KEY``, ``SLATEO_BASE_URL``
-    (default ``https://api.slateo.ai``), ``SLATEO_TIMEOUT`` and ``SLATEO_MAX_RETRIES``."""
+class SlateoClient(ServiceClient):
+    """Slateo's API: saved queries under :attr:`queries` (list, get, result, refresh, run,
+    and bookmarks under ``queries.refs``).
 
-    def __init__(
-        self,
-        api_key: str | None = None,
-        *,
-        base_url: str | None = None,
-        timeout: float | None = None,
-        max_retries: int | None = None,
-        allow_insecure_http: bool = False,
-    ) -> None:
-        core = _native._SlateoCore(
-            api_key,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            allow_insecure_http=allow_insecure_http,
-        )
-        self.queries = SlateoQueries(_SlateoApi(core))
-        self._core = core
+    Arguments default to ``SLATEO_API_KEY``, ``SLATEO_BASE_URL`` (default
+    ``https://api.slateo.ai``), ``SLATEO_TIMEOUT`` and ``SLATEO_MAX_RETRIES``. Every
+    network method has an ``_async`` twin."""
 
-    @property
-    def base_url(self) -> str:
-        return self._core.base_url
+    queries: SlateoQueries
+    """Saved queries: ``list()``, ``get()``, ``result()``, ``refresh()``, ``run()``, and
+    ``refs`` (bookmarks)."""
 
-    def __repr__(self) -> str:
-        return f"SlateoClient(base_url={self.base_url!r})"
+    @spelled_out
+    def __init__(self, api_key: str | None = None, **settings: Unpack[ClientSettings]) -> None:
+        self._core = _native._SlateoCore(api_key, dict(settings))
+        self.queries = SlateoQueries(self._core)

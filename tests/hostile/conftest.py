@@ -7,9 +7,9 @@ query (a bad answer must leave nothing broken behind) and that no Rust panic was
 from __future__ import annotations
 
 import pytest
-from rawserver import RawServer
 
 import sqlquarry
+from rawserver import RawServer
 
 KEY = "sk-hostile-suite-0123456789abcdef"
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pyarrow as pa
 import pytest
-from rawserver import Answers, cut, response
 
 import sqlquarry
+from rawserver import Answers, cut, response
 
 # Strings full of the characters framing and decoding must get right.
 TRICKY = Answers(

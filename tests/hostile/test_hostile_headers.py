@@ -7,10 +7,10 @@ import resource
 import time
 
 import pytest
-from rawserver import GOOD_RESULT, HangUp, RawServer, Send, response
 
 import sqlquarry
 from conftest import KEY
+from rawserver import GOOD_RESULT, HangUp, RawServer, Send, response
 
 RUN = "/query/?"
 

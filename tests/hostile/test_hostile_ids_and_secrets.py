@@ -8,10 +8,10 @@ import json
 import pickle
 
 import pytest
-from rawserver import GOOD_RESULT, Answers, response
 
 import sqlquarry
 from conftest import KEY
+from rawserver import GOOD_RESULT, Answers, response
 
 ESCAPES = {
     "../../../admin/delete": "..%2F..%2F..%2Fadmin%2Fdelete",

@@ -1,0 +1,25 @@
+"""What every service client has, written once: its base URL and a repr that never shows
+the key."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class ServiceClient:
+    """Base of the three clients; `_core` is the client's native core."""
+
+    _core: Any
+    #: Extra (name, value) pairs the repr shows after the base URL.
+    _repr_extra: tuple[str, ...] = ()
+
+    @property
+    def base_url(self) -> str:
+        """The service's address, as the client sends requests to it."""
+        return self._core.base_url
+
+    def __repr__(self) -> str:
+        shown = {"base_url": self.base_url}
+        shown.update({name: getattr(self, name) for name in self._repr_extra})
+        fields = ", ".join(f"{k}={v!r}" for k, v in shown.items())
+        return f"{type(self).__name__}({fields})"

@@ -1,0 +1,79 @@
+"""The keyword options shared by every client, declared once.
+
+`CallOptions` are the options of every service's query calls (Roe's ``query``,
+``query_all``, ``submit``, ``iter_batches`` and the job's waits; Slateo's ``run``,
+``result`` and ``refresh``; AI for Database's ``ask``). `ClientSettings` are the settings
+every client's constructor takes. A new common option is one entry in one of them (its type
+here, its default and one-line doc in the `document` call below); `sqlquarry._twins` adds
+it to each method's signature and docstring, and the native layer reads it in one place
+(`src/python/args.rs`). See docs/architecture.md, "Adding an option".
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any, TypedDict
+
+_DOCS: dict[type, dict[str, str]] = {}
+_DEFAULTS: dict[type, dict[str, Any]] = {}
+
+
+def document(
+    options: type,
+    docs: dict[str, str],
+    defaults: dict[str, Any] | None = None,
+    base: type | None = None,
+) -> None:
+    """Records the one-line doc (and default, None unless given) of each key of `options`,
+    a TypedDict; `base` is the TypedDict it extends, whose docs it inherits."""
+    inherited = _DOCS[base] if base is not None else {}
+    missing = set(options.__annotations__) - set(docs) - set(inherited)
+    if missing:
+        raise TypeError(f"{options.__name__}: undocumented options {sorted(missing)}")
+    _DOCS[options] = {**inherited, **docs}
+    base_defaults = _DEFAULTS[base] if base is not None else {}
+    _DEFAULTS[options] = {**base_defaults, **(defaults or {})}
+
+
+def docs(options: type) -> dict[str, str]:
+    return _DOCS[options]
+
+
+def default(options: type, key: str) -> Any:
+    return _DEFAULTS[options].get(key)
+
+
+class CallOptions(TypedDict, total=False):
+    timeout: float | datetime.timedelta | None
+
+
+document(
+    CallOptions,
+    {
+        "timeout": "seconds (or a timedelta) the whole call may take, sending, waiting and "
+        "downloading included; TimeoutError after it (None: no limit)",
+    },
+)
+
+
+class ClientSettings(TypedDict, total=False):
+    base_url: str | None
+    timeout: float | datetime.timedelta | None
+    max_retries: int | None
+    allow_insecure_http: bool
+
+
+document(
+    ClientSettings,
+    {
+        "base_url": "the service's address (default: the *_BASE_URL environment variable, "
+        "else the service's own)",
+        "timeout": "the longest silence, in seconds, while waiting for response bytes "
+        "(default: *_TIMEOUT, else 60)",
+        "max_retries": "retries of a failed request that is safe to repeat (default: "
+        "*_MAX_RETRIES, else 3)",
+        "allow_insecure_http": "allow a plain http:// base URL to a host other than this "
+        "machine (also SQLQUARRY_ALLOW_INSECURE_HTTP=1); the key would travel in clear text",
+    },
+    defaults={"allow_insecure_http": False},
+)
