@@ -6,7 +6,10 @@
 pub mod blocking;
 pub mod decode;
 pub mod error;
+pub mod events;
+pub mod params;
 pub mod polling;
+pub mod progress;
 pub mod providers;
 mod python;
 pub mod result;

@@ -15,7 +15,8 @@ use crate::blocking::off_the_workers;
 use crate::decode::infer::{infer_columns, ColumnFacts};
 use crate::decode::Rows;
 use crate::error::{ApiErrorKind, Error, RequestContext, Result};
-use crate::polling::{poll_until, within, JobState, PollPolicy};
+use crate::events;
+use crate::polling::{poll_until, within, JobState, JobWatch, PollPolicy};
 use crate::result::QueryResult;
 use crate::transport::path::segment;
 use crate::transport::{Request, Response, Transport};
@@ -129,17 +130,24 @@ impl SlateoClient {
         Ok(self.call(&call).await?.0)
     }
 
-    /// Starts a new run of the query; answers the run object.
-    pub async fn refresh(&self, id: &str, call: &CallOptions) -> Result<Value> {
+    /// Starts a new run of the query, with `parameter_values` for its parameters if given;
+    /// answers the run object.
+    pub async fn refresh(
+        &self,
+        id: &str,
+        parameter_values: Option<&Value>,
+        call: &CallOptions,
+    ) -> Result<Value> {
         let ctx = query_ctx("POST", id)?;
-        within(call.timeout, ctx, self.send_refresh(id)).await
+        within(call.timeout, ctx, self.send_refresh(id, parameter_values)).await
     }
 
-    async fn send_refresh(&self, id: &str) -> Result<Value> {
-        let req = Request::post(
-            format!("{}/refresh", query_path(id)?),
-            Value::Object(Default::default()),
-        );
+    async fn send_refresh(&self, id: &str, parameter_values: Option<&Value>) -> Result<Value> {
+        let mut body = serde_json::Map::new();
+        if let Some(values) = parameter_values {
+            body.insert("parameterValues".into(), values.clone());
+        }
+        let req = Request::post(format!("{}/refresh", query_path(id)?), Value::Object(body));
         let resp = self
             .transport
             .send(&req)
@@ -151,11 +159,12 @@ impl SlateoClient {
     /// The latest completed run's rows, typed by the declared fields.
     pub async fn result(&self, id: &str, call: &CallOptions) -> Result<QueryResult> {
         let ctx = query_ctx("GET", id)?;
-        within(call.timeout, ctx, self.fetch_result(id)).await
+        within(call.timeout, ctx, self.fetch_result(id, call)).await
     }
 
-    async fn fetch_result(&self, id: &str) -> Result<QueryResult> {
-        let req = Request::get(format!("{}/result", query_path(id)?));
+    async fn fetch_result(&self, id: &str, call: &CallOptions) -> Result<QueryResult> {
+        let req =
+            Request::get(format!("{}/result", query_path(id)?)).progress(call.progress.clone());
         let resp = self
             .transport
             .send(&req)
@@ -172,12 +181,13 @@ impl SlateoClient {
         &self,
         id: &str,
         wait_if_running: bool,
+        parameter_values: Option<&Value>,
         call: &CallOptions,
     ) -> Result<QueryResult> {
         let ctx = query_ctx("GET", id)?;
         let start = Instant::now();
         let refresh = async {
-            match self.send_refresh(id).await {
+            match self.send_refresh(id, parameter_values).await {
                 Err(Error::Api {
                     kind: ApiErrorKind::Conflict,
                     ..
@@ -190,15 +200,17 @@ impl SlateoClient {
             .await
             .map_err(advise)?;
         let left = call.timeout.map(|t| t.saturating_sub(start.elapsed()));
+        let watch = JobWatch::new(events::SLATEO, "the run of query", id, call);
         poll_until(left, self.poll, ctx.clone(), || async {
             let q = self.get_query(id).await?;
             let status = q["latestRun"]["status"]
                 .as_str()
                 .unwrap_or_default()
                 .to_owned();
+            watch.saw(&status);
             match JobState::classify(&status) {
                 JobState::Running => Ok(None),
-                JobState::Succeeded => self.fetch_result(id).await.map(Some),
+                JobState::Succeeded => self.fetch_result(id, call).await.map(Some),
                 JobState::Failed => {
                     let why = q["latestRunMetadata"]["error"]
                         .as_str()

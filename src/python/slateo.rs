@@ -46,33 +46,44 @@ impl SlateoCore {
     #[pyo3(signature = (id, options=None))]
     fn result(&self, id: String, options: Option<Bound<'_, PyDict>>) -> PyResult<Pending> {
         let (c, o) = (self.client.clone(), call_options(options.as_ref())?);
-        Ok(Pending::new(
+        Ok(Pending::with_options(
+            &o.clone(),
             async move { c.result(&id, &o).await },
             result_into_py,
         ))
     }
 
-    /// Starts a run; answers the run object.
-    #[pyo3(signature = (id, options=None))]
-    fn refresh(&self, id: String, options: Option<Bound<'_, PyDict>>) -> PyResult<Pending> {
+    /// Starts a run (with `parameter_values` for the query's parameters); answers the run.
+    #[pyo3(signature = (id, parameter_values=None, options=None))]
+    fn refresh(
+        &self,
+        id: String,
+        parameter_values: Option<Bound<'_, PyAny>>,
+        options: Option<Bound<'_, PyDict>>,
+    ) -> PyResult<Pending> {
         let (c, o) = (self.client.clone(), call_options(options.as_ref())?);
-        Ok(Pending::new(
-            async move { c.refresh(&id, &o).await },
+        let values = json::body(parameter_values.as_ref())?;
+        Ok(Pending::with_options(
+            &o.clone(),
+            async move { c.refresh(&id, values.as_ref(), &o).await },
             |py, v| json::to_py(py, &v),
         ))
     }
 
     /// Refreshes, waits for the run and answers its result.
-    #[pyo3(signature = (id, wait_if_running, options=None))]
+    #[pyo3(signature = (id, wait_if_running, parameter_values=None, options=None))]
     fn run(
         &self,
         id: String,
         wait_if_running: bool,
+        parameter_values: Option<Bound<'_, PyAny>>,
         options: Option<Bound<'_, PyDict>>,
     ) -> PyResult<Pending> {
         let (c, o) = (self.client.clone(), call_options(options.as_ref())?);
-        Ok(Pending::new(
-            async move { c.run(&id, wait_if_running, &o).await },
+        let values = json::body(parameter_values.as_ref())?;
+        Ok(Pending::with_options(
+            &o.clone(),
+            async move { c.run(&id, wait_if_running, values.as_ref(), &o).await },
             result_into_py,
         ))
     }

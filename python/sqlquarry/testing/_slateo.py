@@ -238,7 +238,8 @@ class SlateoServer(RefsMixin, JsonApp):
         if m := _ACTION.fullmatch(path):
             if m["action"] == "refresh":
                 allow(method, "POST")
-                return self._refresh(m["id"])
+                values = (request.body or {}).get("parameterValues") or {}
+                return self._refresh(m["id"], values)
             allow(method, "GET")
             return self._result(m["id"])
         if m := _QUERY.fullmatch(path):
@@ -291,7 +292,7 @@ class SlateoServer(RefsMixin, JsonApp):
             }
         return out
 
-    def _refresh(self, ident: str) -> Reply:
+    def _refresh(self, ident: str, parameter_values: dict) -> Reply:
         with self._lock:
             query = self._queries.get(ident)
             if query is None:
@@ -320,7 +321,7 @@ class SlateoServer(RefsMixin, JsonApp):
                 "status": "pending",
                 "runAt": iso_seconds(run.run_at),
                 "triggerId": run.trigger_id,
-                "parameterValues": {},
+                "parameterValues": parameter_values,
                 "renderedSql": run.sql,
             },
         )

@@ -7,8 +7,6 @@ mod job;
 pub mod stream;
 mod wire;
 
-use std::time::Duration;
-
 use bytes::Bytes;
 use serde_json::json;
 
@@ -20,7 +18,9 @@ pub use stream::BatchStream;
 use stream::{Opened, Origin};
 
 use crate::error::{Error, RequestContext, Result};
-use crate::polling::{poll_until, within, JobState, PollPolicy};
+use crate::events;
+use crate::params::{bind_typed, ParamValue};
+use crate::polling::{poll_until, within, JobState, JobWatch, PollPolicy};
 use crate::providers::options::CallOptions;
 use crate::result::QueryResult;
 use crate::transport::{Request, Response, Transport};
@@ -40,6 +40,9 @@ const WAIT_TIMEOUT_ADVICE: &str =
 pub struct SubmitOptions {
     pub worksheet_id: Option<String>,
     pub use_admin: bool,
+    /// Values for the SQL's `{name:Type}` placeholders, bound on the client (the API takes
+    /// SQL text only). None: the SQL is sent as it is.
+    pub parameters: Option<Vec<(String, ParamValue)>>,
 }
 
 #[derive(Debug)]
@@ -70,6 +73,10 @@ impl RoeClient {
         if sql.trim().is_empty() {
             return Err(Error::Config("the SQL text is empty".into()));
         }
+        let sql = match &opts.parameters {
+            Some(params) => bind_typed(sql, params)?,
+            None => sql.to_owned(),
+        };
         let mut body = json!({ "query": sql, "use_admin": opts.use_admin });
         if let Some(ws) = opts
             .worksheet_id
@@ -95,7 +102,7 @@ impl RoeClient {
     ) -> Result<Vec<QueryResult>> {
         let req = Request::post(RUN_PATH.into(), self.body(sql, opts)?)
             .query("organization_id", self.org());
-        let read = |resp, ctx| collect(resp, self.origin(ctx, None));
+        let read = |resp, ctx| collect(resp, self.origin(ctx, None, call));
         let run = async {
             let results = self
                 .transport
@@ -209,9 +216,13 @@ impl RoeClient {
 
     /// The result endpoint once, decoded while it arrives: None while the job is still
     /// running.
-    pub async fn fetch_result(&self, job: &JobRef) -> Result<Option<Vec<QueryResult>>> {
+    pub async fn fetch_result(
+        &self,
+        job: &JobRef,
+        call: &CallOptions,
+    ) -> Result<Option<Vec<QueryResult>>> {
         let fallback_id = job.id().to_owned();
-        let read = |resp, ctx| collect(resp, self.origin(ctx, Some(fallback_id.clone())));
+        let read = |resp, ctx| collect(resp, self.origin(ctx, Some(fallback_id.clone()), call));
         self.try_job_ids(job, "result", |req| async move {
             self.transport.send_read(&req, read).await
         })
@@ -220,27 +231,26 @@ impl RoeClient {
 
     /// Polls until the job finishes, then fetches and decodes its results.
     pub async fn wait(&self, job: &JobRef, call: &CallOptions) -> Result<Vec<QueryResult>> {
-        self.when_done(job, call.timeout, || self.fetch_result(job))
+        self.when_done(job, call, || self.fetch_result(job, call))
             .await
     }
 
     /// Polls until the job finishes, then streams its result's batches as they arrive.
     /// The timeout bounds the wait and the opening of the stream.
     pub async fn stream_result(&self, job: &JobRef, call: &CallOptions) -> Result<BatchStream> {
-        let timeout = call.timeout;
         let fetch = || async {
             let (resp, ctx) = self
                 .try_job_ids(job, "result", |req| async move {
                     self.transport.send_streaming(&req).await
                 })
                 .await?;
-            let origin = self.origin(ctx, Some(job.id().to_owned()));
+            let origin = self.origin(ctx, Some(job.id().to_owned()), call);
             match stream::open(resp, origin).await? {
                 Opened::Running => Ok(None),
                 Opened::Stream(s) => Ok(Some(s)),
             }
         };
-        self.when_done(job, timeout, fetch).await
+        self.when_done(job, call, fetch).await
     }
 
     /// `POST /v1/database/query/` with the response's rows streamed as they arrive. The
@@ -259,7 +269,7 @@ impl RoeClient {
                 .send_streaming(&req)
                 .await
                 .map_err(run_refusal)?;
-            match stream::open(resp, self.origin(ctx.clone(), None)).await? {
+            match stream::open(resp, self.origin(ctx.clone(), None, call)).await? {
                 Opened::Stream(s) => Ok(s),
                 Opened::Running => Err(Error::malformed(
                     &ctx,
@@ -272,22 +282,23 @@ impl RoeClient {
             .map_err(|e| e.with_timeout_advice(RUN_TIMEOUT_ADVICE))
     }
 
-    fn origin(&self, ctx: RequestContext, fallback_id: Option<String>) -> Origin {
+    fn origin(
+        &self,
+        ctx: RequestContext,
+        fallback_id: Option<String>,
+        call: &CallOptions,
+    ) -> Origin {
         Origin {
             ctx,
             tz: self.cfg.server_timezone.clone(),
             fallback_id,
+            progress: call.progress.clone(),
         }
     }
 
     /// Polls the job's status until it ends; once it succeeded, `fetch` (None: the result is
     /// not ready after all, keep polling).
-    async fn when_done<T, F, Fut>(
-        &self,
-        job: &JobRef,
-        timeout: Option<Duration>,
-        fetch: F,
-    ) -> Result<T>
+    async fn when_done<T, F, Fut>(&self, job: &JobRef, call: &CallOptions, fetch: F) -> Result<T>
     where
         F: Fn() -> Fut,
         Fut: std::future::Future<Output = Result<Option<T>>>,
@@ -312,8 +323,10 @@ impl RoeClient {
         }) {
             return Err(Error::query_failed(message, &ctx));
         }
-        poll_until(timeout, self.poll, ctx.clone(), || async {
+        let watch = JobWatch::new(events::ROE, "query", job.id(), call);
+        poll_until(call.timeout, self.poll, ctx.clone(), || async {
             let st = self.status(job).await?;
+            watch.saw(&st.status);
             if let Some(message) = st.error.clone() {
                 return Err(Error::query_failed(message, &ctx));
             }
