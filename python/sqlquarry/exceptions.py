@@ -3,6 +3,17 @@
 Every exception carries the context needed to act on it as attributes (``status``,
 ``query_id``, ``request_id``, ``path``; ``row``, ``column``, ``column_type`` for data
 errors). None of them ever contains an API key.
+
+The tree is also DB-API 2.0's (PEP 249): ``Error`` is its ``Error``, and each class derives
+from the PEP 249 class that fits it, so ``except sqlquarry.QueryError`` and
+``except sqlquarry.dbapi.ProgrammingError`` both catch bad SQL:
+
+- ``ProgrammingError``: ``QueryError`` (bad SQL, a failed query), ``ConfigurationError``
+  (a missing setting, a parameter that does not fit), ``BadRequestError``;
+- ``OperationalError``: ``APIError`` (auth, not found, rate limits, server errors),
+  ``TimeoutError``, ``TransportError``;
+- ``DataError``: ``DecodeError``;
+- ``NotSupportedError``: what the service cannot do (transactions).
 """
 
 from __future__ import annotations
@@ -10,14 +21,26 @@ from __future__ import annotations
 import builtins
 from typing import Any
 
+# PEP 249's names, which sqlquarry.dbapi exports too.
+PEP249 = [
+    "DataError",
+    "DatabaseError",
+    "Error",
+    "IntegrityError",
+    "InterfaceError",
+    "InternalError",
+    "NotSupportedError",
+    "OperationalError",
+    "ProgrammingError",
+]
 __all__ = [
+    *PEP249,
     "APIError",
     "AuthenticationError",
     "BadRequestError",
     "ConfigurationError",
     "ConflictError",
     "DecodeError",
-    "Error",
     "NotFoundError",
     "PermissionDeniedError",
     "QueryError",
@@ -45,11 +68,50 @@ class Error(Exception):
             setattr(self, key, value)
 
 
-class ConfigurationError(Error, ValueError):
-    """The client is missing a setting (such as the API key) or got an invalid one."""
+# --- PEP 249's classes, the trunk of the tree ----------------------------------------------
 
 
-class APIError(Error):
+class InterfaceError(Error):
+    """An error in how the library is used rather than in the database (PEP 249)."""
+
+
+class DatabaseError(Error):
+    """An error from the database or the service (PEP 249)."""
+
+
+class DataError(DatabaseError):
+    """A value that does not fit, or malformed data (PEP 249)."""
+
+
+class OperationalError(DatabaseError):
+    """The service's operation failed, not necessarily the caller's fault (PEP 249)."""
+
+
+class IntegrityError(DatabaseError):
+    """A relational integrity violation (PEP 249; ClickHouse enforces none)."""
+
+
+class InternalError(DatabaseError):
+    """The database's internal error (PEP 249)."""
+
+
+class ProgrammingError(DatabaseError):
+    """Bad SQL, a failed query, or a wrong call or parameter (PEP 249)."""
+
+
+class NotSupportedError(DatabaseError):
+    """A method or feature the service does not have, such as transactions (PEP 249)."""
+
+
+# --- sqlquarry's classes ----------------------------------------------------------------------
+
+
+class ConfigurationError(ProgrammingError, ValueError):
+    """The client is missing a setting (such as the API key) or got an invalid one, or a
+    call got an argument or a parameter that does not fit."""
+
+
+class APIError(OperationalError):
     """The service answered with an HTTP error status.
 
     ``status`` is the HTTP status, ``server_message`` the service's own message, ``code``
@@ -82,7 +144,7 @@ class ConflictError(APIError):
     """409: the resource is busy, for example a query that is already running."""
 
 
-class BadRequestError(APIError):
+class BadRequestError(APIError, ProgrammingError):
     """400/422: the service rejected the request's parameters."""
 
 
@@ -96,7 +158,7 @@ class ServerError(APIError):
     """5xx after the retries ran out."""
 
 
-class QueryError(Error):
+class QueryError(ProgrammingError):
     """The query ran and failed: bad SQL, a failed task or run, an error in the result.
 
     ``server_message`` is the database's own message and ``query_id`` names the query;
@@ -109,13 +171,13 @@ class QueryError(Error):
     details: Any = None
 
 
-class TimeoutError(Error, builtins.TimeoutError):  # noqa: A001 - deliberate, like asyncio's
+class TimeoutError(OperationalError, builtins.TimeoutError):  # noqa: A001 - deliberate, like asyncio's
     """A wait reached its deadline; the query may still be running (see ``query_id``)."""
 
     waited: float | None = None
 
 
-class DecodeError(Error):
+class DecodeError(DataError):
     """A value did not fit its declared type, or the result was malformed.
 
     ``row`` (0-based), ``column``, ``column_type`` and ``value`` (an excerpt) say where.
@@ -127,7 +189,7 @@ class DecodeError(Error):
     value: str | None = None
 
 
-class TransportError(Error):
+class TransportError(OperationalError):
     """The network failed, timed out, or the response broke the protocol."""
 
 
