@@ -11,7 +11,7 @@ use crate::decode::{decode, schema_of, Rows, DEFAULT_BATCH_ROWS};
 use crate::error::{Error, Result};
 use crate::types::ColumnSpec;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct QueryResult {
     pub schema: SchemaRef,
     pub batches: Vec<RecordBatch>,
@@ -57,6 +57,89 @@ impl QueryResult {
     pub fn num_rows(&self) -> usize {
         self.batches.iter().map(|b| b.num_rows()).sum()
     }
+
+    /// The whole result as one Arrow IPC stream: the batches, with everything else the
+    /// service said in the schema's metadata (how a result pickles).
+    pub fn to_ipc(&self) -> Result<Vec<u8>> {
+        let meta = IpcMeta {
+            column_types: self.column_types.clone(),
+            query_id: self.query_id.clone(),
+            sql: self.sql.clone(),
+            summary_json: self.summary_json.clone(),
+            start_timestamp: self.start_timestamp,
+            end_timestamp: self.end_timestamp,
+            execution_time_ms: self.execution_time_ms,
+            warnings: self.warnings.clone(),
+        };
+        let mut metadata = self.schema.metadata().clone();
+        metadata.insert(
+            IPC_META_KEY.into(),
+            serde_json::to_string(&meta).map_err(ipc_error)?,
+        );
+        let schema = Arc::new(self.schema.as_ref().clone().with_metadata(metadata));
+        let mut out = Vec::new();
+        let mut writer =
+            arrow_ipc::writer::StreamWriter::try_new(&mut out, &schema).map_err(ipc_error)?;
+        for b in &self.batches {
+            let b =
+                RecordBatch::try_new(schema.clone(), b.columns().to_vec()).map_err(ipc_error)?;
+            writer.write(&b).map_err(ipc_error)?;
+        }
+        writer.finish().map_err(ipc_error)?;
+        drop(writer);
+        Ok(out)
+    }
+
+    /// A result from `to_ipc`'s bytes.
+    pub fn from_ipc(bytes: &[u8]) -> Result<Self> {
+        let reader = arrow_ipc::reader::StreamReader::try_new(std::io::Cursor::new(bytes), None)
+            .map_err(ipc_error)?;
+        let mut schema = reader.schema().as_ref().clone();
+        let meta: IpcMeta = schema
+            .metadata
+            .remove(IPC_META_KEY)
+            .map(|text| serde_json::from_str(&text))
+            .transpose()
+            .map_err(ipc_error)?
+            .ok_or_else(|| Error::decode("not a pickled sqlquarry result"))?;
+        let schema = Arc::new(schema);
+        let batches = reader
+            .map(|b| b.and_then(|b| RecordBatch::try_new(schema.clone(), b.columns().to_vec())))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(ipc_error)?;
+        Ok(QueryResult {
+            column_names: schema.fields().iter().map(|f| f.name().clone()).collect(),
+            schema,
+            batches,
+            column_types: meta.column_types,
+            query_id: meta.query_id,
+            sql: meta.sql,
+            summary_json: meta.summary_json,
+            start_timestamp: meta.start_timestamp,
+            end_timestamp: meta.end_timestamp,
+            execution_time_ms: meta.execution_time_ms,
+            warnings: meta.warnings,
+        })
+    }
+}
+
+/// Where `to_ipc` keeps a result's metadata in the stream's schema.
+const IPC_META_KEY: &str = "sqlquarry.result";
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct IpcMeta {
+    column_types: Vec<String>,
+    query_id: Option<String>,
+    sql: Option<String>,
+    summary_json: Option<String>,
+    start_timestamp: Option<f64>,
+    end_timestamp: Option<f64>,
+    execution_time_ms: Option<f64>,
+    warnings: Vec<String>,
+}
+
+fn ipc_error(e: impl std::fmt::Display) -> Error {
+    Error::decode(format!("a result's Arrow IPC stream: {e}"))
 }
 
 /// The type polars can import in place of `dt`, at any depth: decimal256 (decimals wider
@@ -176,5 +259,28 @@ fn cast_to(array: &ArrayRef, to: &DataType) -> Result<ArrayRef, ArrowError> {
             )?))
         }
         _ => arrow_cast::cast(array, to),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_result_survives_its_ipc_stream() {
+        let body = r#"[{"query_id": "q1", "query": "SELECT", "summary": {"read_rows": 3},
+            "start_timestamp": 1.5, "end_timestamp": 2.25,
+            "column_names": ["d", "t", "n", "m"],
+            "column_types": ["Decimal(38, 4)", "DateTime64(3, 'Asia/Tokyo')",
+                             "Nullable(Tuple(a Int8, `b c` Array(String)))", "Mystery"],
+            "result_rows": [["1.5", "2024-01-01 00:00:00.5", [1, ["x"]], "?"],
+                            ["-2", "2024-01-02 00:00:00", null, "!"]]}]"#;
+        let r = crate::providers::roe::decode_run_body(body.as_bytes(), "UTC")
+            .unwrap()
+            .remove(0);
+        assert!(!r.warnings.is_empty());
+        let back = QueryResult::from_ipc(&r.to_ipc().unwrap()).unwrap();
+        assert_eq!(back, r);
+        assert!(QueryResult::from_ipc(b"not arrow").is_err());
     }
 }

@@ -1,5 +1,5 @@
-"""What every service client has, written once: its base URL and a repr that never shows
-the key."""
+"""What every service client has, written once: its base URL, a repr that never shows the
+key, and a refusal to be pickled (a pickled client would carry its key)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,12 @@ class ServiceClient:
     def base_url(self) -> str:
         """The service's address, as the client sends requests to it."""
         return self._core.base_url
+
+    def __reduce__(self) -> Any:
+        raise TypeError(
+            f"a {type(self).__name__} cannot be pickled (it would carry its API key): build "
+            "the client in the worker process instead, from the same settings or environment"
+        )
 
     def __repr__(self) -> str:
         shown = {"base_url": self.base_url}

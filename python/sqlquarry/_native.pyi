@@ -31,6 +31,8 @@ __all__ = [
     "_AIForDatabaseCore",
     "_decode_roe_body",
     "_path_segment",
+    "_bind_pyformat",
+    "_result_from_ipc",
     "_decimal_objects",
 ]
 
@@ -97,6 +99,8 @@ class QueryResult:
     def warnings(self) -> list[str]:
         """Columns whose type was not understood (returned as text); each was also issued
         as a :class:`sqlquarry.TypeWarning`."""
+    def __reduce__(self) -> tuple[Any, tuple[bytes]]:
+        """Pickles as one Arrow IPC stream (schema, values, types, summary, ids, timings)."""
     def _polars_compatible(self) -> QueryResult:
         """The same data with what polars cannot import cast to what it can."""
     def _repr_html_(self) -> str: ...
@@ -115,6 +119,8 @@ class BatchStream:
     def __anext__(self) -> Awaitable[pyarrow.RecordBatch]: ...
     def close(self) -> None: ...
     def __enter__(self) -> BatchStream: ...
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Raises TypeError: a stream is a download under way and cannot be pickled."""
     def __exit__(self, _exc_type: object, _exc: object, _tb: object) -> bool: ...
 
 @final
@@ -196,10 +202,19 @@ class _SlateoCore:
         """Lists, gets and bookmarks: any JSON endpoint."""
     def result(self, id: str, options: _Options = None) -> _Pending[QueryResult]:
         """Answers the latest completed run's rows."""
-    def refresh(self, id: str, options: _Options = None) -> _Pending[dict[str, Any]]:
-        """Starts a run; answers the run object."""
+    def refresh(
+        self,
+        id: str,
+        parameter_values: Mapping[str, Any] | None = None,
+        options: _Options = None,
+    ) -> _Pending[dict[str, Any]]:
+        """Starts a run (with `parameter_values` for the query's parameters); answers the run."""
     def run(
-        self, id: str, wait_if_running: bool, options: _Options = None
+        self,
+        id: str,
+        wait_if_running: bool,
+        parameter_values: Mapping[str, Any] | None = None,
+        options: _Options = None,
     ) -> _Pending[QueryResult]:
         """Refreshes, waits for the run and answers its result."""
 
@@ -227,6 +242,13 @@ def _decode_roe_body(body: bytes, server_timezone: str = "UTC") -> list[QueryRes
 
 def _decimal_objects(column: object) -> list[object]:
     """A decimal128 column (any Arrow C stream) as decimal.Decimal objects, None for NULL."""
+
+def _bind_pyformat(sql: str, params: Any = None) -> str:
+    """DB-API's `sql % params` done safely (`paramstyle = "pyformat"`): a mapping fills
+    `%(name)s`, a sequence `%s`; None leaves the SQL as it is."""
+
+def _result_from_ipc(data: bytes) -> QueryResult:
+    """A pickled result, back."""
 
 def _path_segment(id: str) -> str:
     """An id as one URL path segment (`transport::path::segment`); ValueError when it

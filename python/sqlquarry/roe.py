@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from sqlquarry import _native
 from sqlquarry._client import ServiceClient
@@ -18,6 +19,7 @@ __all__ = ["QueryJob", "RoeCallOptions", "RoeClient"]
 
 
 class RoeCallOptions(CallOptions, total=False):
+    parameters: Mapping[str, Any] | None
     worksheet_id: str | None
     use_admin: bool
 
@@ -25,6 +27,9 @@ class RoeCallOptions(CallOptions, total=False):
 document(
     RoeCallOptions,
     {
+        "parameters": "values for the SQL's {name:Type} placeholders, bound on the client: "
+        "each is checked against its declared type and rendered as an exact, escaped "
+        "ClickHouse literal (see the README, Parameters)",
         "worksheet_id": "the worksheet to run in (default: the client's)",
         "use_admin": "run with the organization's admin connection",
     },
@@ -54,6 +59,12 @@ class QueryJob:
 
     def __repr__(self) -> str:
         return f"QueryJob(id={self.id!r})"
+
+    def __reduce__(self) -> Any:
+        raise TypeError(
+            "a QueryJob cannot be pickled (it holds its client and key): send job.id to the "
+            "worker and call client.job(id) there"
+        )
 
     @twins
     def status(self) -> _Pending[str]:

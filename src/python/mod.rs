@@ -7,7 +7,10 @@ mod decimals;
 mod errors;
 mod internals;
 mod json;
+mod logging;
+mod params;
 mod pending;
+mod progress;
 mod result;
 mod roe;
 mod runtime;
@@ -20,6 +23,7 @@ use pyo3::prelude::*;
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     // Resolved once, here: raising an error never imports anything.
     errors::load_classes(m.py())?;
+    logging::install(m.py())?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_class::<result::PyQueryResult>()?;
     m.add_class::<stream::PyBatchStream>()?;
@@ -31,6 +35,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<aifordb::AiForDatabaseCore>()?;
     m.add_function(wrap_pyfunction!(internals::_decode_roe_body, m)?)?;
     m.add_function(wrap_pyfunction!(internals::_path_segment, m)?)?;
+    m.add_function(wrap_pyfunction!(params::_bind_pyformat, m)?)?;
+    m.add_function(wrap_pyfunction!(result::_result_from_ipc, m)?)?;
     m.add_function(wrap_pyfunction!(decimals::_decimal_objects, m)?)?;
     Ok(())
 }

@@ -8,11 +8,23 @@ use arrow_array::{ArrayRef, RecordBatch, StructArray};
 use arrow_cast::display::{ArrayFormatter, FormatOptions};
 use arrow_schema::{ArrowError, Field, SchemaRef};
 use pyo3::prelude::*;
-use pyo3::types::{PyCapsule, PyDict, PyList};
+use pyo3::types::{PyBytes, PyCapsule, PyDict, PyList};
 use pyo3_arrow::ffi::{to_schema_pycapsule, to_stream_pycapsule, ArrayIterator};
 
-use crate::python::errors::type_warning;
+use crate::python::errors::{to_pyerr, type_warning};
 use crate::result::QueryResult;
+
+/// A pickled result, back (`QueryResult.__reduce__`).
+#[pyfunction]
+pub fn _result_from_ipc(
+    py: Python<'_>,
+    data: pyo3::pybacked::PyBackedBytes,
+) -> PyResult<PyQueryResult> {
+    let inner = py
+        .detach(|| QueryResult::from_ipc(&data))
+        .map_err(to_pyerr)?;
+    PyQueryResult::new(py, inner)
+}
 
 /// A result as the Python object a `Pending` call answers.
 pub fn result_into_py(py: Python<'_>, r: QueryResult) -> PyResult<Py<PyAny>> {
@@ -208,6 +220,19 @@ impl PyQueryResult {
 
     fn __len__(&self) -> usize {
         self.num_rows
+    }
+
+    /// Pickles as one Arrow IPC stream (schema, values, types, summary, ids, timings), so a
+    /// result crosses process boundaries (multiprocessing, concurrent.futures).
+    fn __reduce__<'py>(
+        &self,
+        py: Python<'py>,
+    ) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyBytes>,))> {
+        let bytes = py.detach(|| self.inner.to_ipc()).map_err(to_pyerr)?;
+        let rebuild = py
+            .import("sqlquarry._native")?
+            .getattr("_result_from_ipc")?;
+        Ok((rebuild, (PyBytes::new(py, &bytes),)))
     }
 
     /// The service's statistics for the statement as a dict (empty when it sent none).

@@ -103,6 +103,14 @@ impl PyBatchStream {
         Ok(false)
     }
 
+    /// A stream is a download under way: it cannot be pickled.
+    fn __reduce__(&self) -> PyResult<()> {
+        Err(pyo3::exceptions::PyTypeError::new_err(
+            "a BatchStream is a download under way and cannot be pickled: pickle its batches, \
+             or the QueryResult of query()",
+        ))
+    }
+
     fn __repr__(&self) -> String {
         let open = self.inner.try_lock().map_or(true, |g| g.is_some());
         format!("BatchStream({})", if open { "open" } else { "closed" })
