@@ -10,7 +10,7 @@ written as an Arrow IPC file, together with the problems of its own types, so th
 can check that every contender produced the same typed table (nobody wins by doing less).
 
 Contenders (see CONTENDERS): sqlquarry_arrow / _pandas / _polars / _stream (iter_batches,
-batches dropped as they come); what users write today
+batches dropped as they come) / _arrow_logged (logging on, at DEBUG); what users write today
 (json_pandas, requests_pandas, orjson_polars, orjson_pyarrow); and the floors
 (floor_download, floor_download_native, floor_decode).
 """
@@ -120,6 +120,20 @@ def _roe_client(url: str, api_key: str):
 def sqlquarry_arrow(url, api_key, sql, body_file):
     _import_pyarrow()  # imported before the clock, as for every contender
 
+    client = _roe_client(url, api_key)
+    return lambda: client.query(sql).to_arrow()
+
+
+def sqlquarry_arrow_logged(url, api_key, sql, body_file):
+    """sqlquarry_arrow with every sqlquarry logger at DEBUG, into a handler that drops the
+    records: what logging costs when it is on (sqlquarry_arrow has it off, the default)."""
+    import logging
+
+    _import_pyarrow()
+    logger = logging.getLogger("sqlquarry")
+    logger.setLevel(logging.DEBUG)
+    logger.addHandler(logging.NullHandler())
+    logger.propagate = False
     client = _roe_client(url, api_key)
     return lambda: client.query(sql).to_arrow()
 
@@ -287,6 +301,7 @@ CONTENDERS = {
     f.__name__: f
     for f in (
         sqlquarry_arrow,
+        sqlquarry_arrow_logged,
         sqlquarry_pandas,
         sqlquarry_polars,
         sqlquarry_stream,

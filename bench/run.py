@@ -39,6 +39,8 @@ from gen_body import bench_sql, body_path  # noqa: E402
 from serve import API_KEY, start_server  # noqa: E402
 
 SQLQUARRY = ["sqlquarry_arrow", "sqlquarry_pandas", "sqlquarry_polars", "sqlquarry_stream"]
+# Logging on at DEBUG (sqlquarry_arrow runs with it off, the default); at the first size only.
+LOGGED = ["sqlquarry_arrow_logged"]
 USERS = ["json_pandas", "requests_pandas", "orjson_polars", "orjson_pyarrow"]
 FLOORS = ["floor_download", "floor_download_native", "floor_decode"]
 # Only these run at the second size (the others take minutes there).
@@ -329,7 +331,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     runs = 1 if args.quick else max(1, args.runs)
     base_rows = args.rows
-    selected = SQLQUARRY + USERS + FLOORS
+    selected = SQLQUARRY + LOGGED + USERS + FLOORS
     if args.only:
         wanted = [n.strip() for n in args.only.split(",") if n.strip()]
         unknown = [n for n in wanted if n not in selected]
@@ -565,6 +567,15 @@ def print_targets(sizes, rust, quick: bool) -> bool:
     f, s = sec(base, "sqlquarry_pandas"), sec(base, "requests_pandas")
     if f and s:
         lines.append((f"  info: to_pandas vs requests+json+pandas: {s / f:.1f}x", True))
+    off, on = sec(base, "sqlquarry_arrow"), sec(base, "sqlquarry_arrow_logged")
+    if off and on:
+        lines.append(
+            (
+                f"  info: query().to_arrow() with logging at DEBUG {fmt(on)} s, off (the "
+                f"default) {fmt(off)} s: {on / off:.2f}x",
+                True,
+            )
+        )
 
     # Decoding bytes in memory vs serde_json validating them (single-threaded, Rust).
     res = rust.get(base_body) or {}

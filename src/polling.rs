@@ -4,7 +4,11 @@
 use std::future::Future;
 use std::time::{Duration, Instant};
 
+use std::sync::Mutex;
+
 use crate::error::{Error, RequestContext, Result};
+use crate::events;
+use crate::providers::options::CallOptions;
 
 #[derive(Debug, Clone, Copy)]
 pub struct PollPolicy {
@@ -42,6 +46,55 @@ impl JobState {
             "FAILURE" | "FAILED" | "ERROR" | "REVOKED" | "CANCELLED" | "CANCELED" | "ABORTED"
             | "TIMEOUT" => JobState::Failed,
             _ => JobState::Running,
+        }
+    }
+}
+
+/// A job being waited for: each change of its state goes to the log (INFO, under the
+/// service's logger) and to the call's progress.
+pub struct JobWatch<'a> {
+    target: &'static str,
+    what: &'static str,
+    id: String,
+    start: Instant,
+    last: Mutex<Option<String>>,
+    call: &'a CallOptions,
+}
+
+impl<'a> JobWatch<'a> {
+    /// Starts watching `what` `id` (a "query", a "run"); `target` is the logger.
+    pub fn new(target: &'static str, what: &'static str, id: &str, call: &'a CallOptions) -> Self {
+        events::waiting(target, what, id, call.timeout);
+        if let Some(p) = &call.progress {
+            p.query_id(id);
+            p.state("waiting");
+        }
+        JobWatch {
+            target,
+            what,
+            id: id.to_owned(),
+            start: Instant::now(),
+            last: Mutex::new(None),
+            call,
+        }
+    }
+
+    /// The job's state now (the service's status word).
+    pub fn saw(&self, state: &str) {
+        let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
+        if last.as_deref() == Some(state) {
+            return;
+        }
+        *last = Some(state.to_owned());
+        events::job_state(
+            self.target,
+            self.what,
+            &self.id,
+            state,
+            self.start.elapsed(),
+        );
+        if let Some(p) = &self.call.progress {
+            p.state(state);
         }
     }
 }

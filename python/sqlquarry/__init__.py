@@ -7,6 +7,7 @@
 
 from sqlquarry import exceptions
 from sqlquarry._native import BatchStream, QueryResult, __version__
+from sqlquarry._progress import Progress
 from sqlquarry._resources import Page
 from sqlquarry.aifordb import AIForDatabaseClient
 from sqlquarry.exceptions import *  # noqa: F403 - the exception tree is public API
@@ -17,6 +18,7 @@ __all__ = [
     "AIForDatabaseClient",
     "BatchStream",
     "Page",
+    "Progress",
     "QueryJob",
     "QueryResult",
     "RoeClient",

@@ -12,7 +12,11 @@ it to each method's signature and docstring, and the native layer reads it in on
 from __future__ import annotations
 
 import datetime
-from typing import Any, TypedDict
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypedDict
+
+if TYPE_CHECKING:
+    from sqlquarry._progress import Progress
 
 _DOCS: dict[type, dict[str, str]] = {}
 _DEFAULTS: dict[type, dict[str, Any]] = {}
@@ -45,6 +49,7 @@ def default(options: type, key: str) -> Any:
 
 class CallOptions(TypedDict, total=False):
     timeout: float | datetime.timedelta | None
+    progress: bool | Callable[[Progress], object] | None
 
 
 document(
@@ -52,6 +57,9 @@ document(
     {
         "timeout": "seconds (or a timedelta) the whole call may take, sending, waiting and "
         "downloading included; TimeoutError after it (None: no limit)",
+        "progress": "True shows a progress bar (tqdm's when installed, else a line on "
+        "stderr) with the job's state, elapsed time, bytes received and rows decoded; a "
+        "callable receives sqlquarry.Progress objects instead (default: off)",
     },
 )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from sqlquarry import _native
@@ -64,23 +65,36 @@ class SlateoQueries(Collection[SlateoQuery]):
     result_async = result.coroutine
 
     @twins(then=_run)
-    def refresh(self, ident: str, **options: Unpack[CallOptions]) -> _Pending[Any]:
-        """Starts a new run and returns it. Raises ConflictError if the query is already
-        running."""
-        return self._core.refresh(check_id(ident), options)
+    def refresh(
+        self,
+        ident: str,
+        *,
+        parameter_values: Mapping[str, Any] | None = None,
+        **options: Unpack[CallOptions],
+    ) -> _Pending[Any]:
+        """Starts a new run and returns it, with ``parameter_values`` for the query's
+        parameters (sent as ``parameterValues``). Raises ConflictError if the query is
+        already running."""
+        return self._core.refresh(check_id(ident), parameter_values, options)
 
     refresh_async = refresh.coroutine
 
     @twins
     def run(
-        self, ident: str, *, wait_if_running: bool = False, **options: Unpack[CallOptions]
+        self,
+        ident: str,
+        *,
+        wait_if_running: bool = False,
+        parameter_values: Mapping[str, Any] | None = None,
+        **options: Unpack[CallOptions],
     ) -> _Pending[QueryResult]:
-        """Refreshes, waits for the run (polling with backoff) and returns its result.
+        """Refreshes (with ``parameter_values`` for the query's parameters), waits for the
+        run (polling with backoff) and returns its result.
 
         A query already running raises ConflictError, unless ``wait_if_running`` is true:
         then the running run is waited for instead. Raises TimeoutError after ``timeout``
         and QueryError if the run fails."""
-        return self._core.run(check_id(ident), wait_if_running, options)
+        return self._core.run(check_id(ident), wait_if_running, parameter_values, options)
 
     run_async = run.coroutine
 

@@ -137,7 +137,7 @@ impl AiForDatabaseClient {
         within(
             call.timeout,
             ctx,
-            self.send_ask(question, connection_id, format),
+            self.send_ask(question, connection_id, format, call),
         )
         .await
         .map_err(|e| e.with_timeout_advice("ask again with a longer timeout"))
@@ -148,12 +148,13 @@ impl AiForDatabaseClient {
         question: &str,
         connection_id: &str,
         format: &str,
+        call: &CallOptions,
     ) -> Result<QueryResult> {
         let body =
             json!({ "question": question, "connection_id": connection_id, "format": format });
         let resp = self
             .transport
-            .send(&Request::post(ASK_PATH.into(), body))
+            .send(&Request::post(ASK_PATH.into(), body).progress(call.progress.clone()))
             .await
             .map_err(|e| self.failed(e))?;
         let ctx = resp.ctx.clone();

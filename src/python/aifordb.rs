@@ -70,7 +70,8 @@ impl AiForDatabaseCore {
         options: Option<Bound<'_, PyDict>>,
     ) -> PyResult<Pending> {
         let (c, o) = (self.client.clone(), call_options(options.as_ref())?);
-        Ok(Pending::new(
+        Ok(Pending::with_options(
+            &o.clone(),
             async move { c.ask(&question, &connection_id, &format, &o).await },
             result_into_py,
         ))

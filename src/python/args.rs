@@ -11,6 +11,7 @@ use crate::providers::options::CallOptions;
 use crate::providers::settings::CommonOptions;
 
 use crate::python::errors::to_pyerr;
+use crate::python::progress;
 use crate::seconds;
 
 /// A timeout argument: None, or a number of seconds (int, float or `datetime.timedelta`)
@@ -62,6 +63,7 @@ fn item<'py>(dict: Option<&Bound<'py, PyDict>>, key: &str) -> PyResult<Option<Bo
 pub fn call_options(options: Option<&Bound<'_, PyDict>>) -> PyResult<CallOptions> {
     Ok(CallOptions {
         timeout: timeout("timeout", item(options, "timeout")?.as_ref())?,
+        progress: progress::from_option(item(options, "progress")?.as_ref())?,
     })
 }
 

@@ -10,6 +10,7 @@ use std::sync::Mutex;
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 
+use crate::providers::options::CallOptions;
 use crate::python::errors::to_pyerr;
 use crate::python::runtime::{awaitable, block_on};
 
@@ -32,7 +33,25 @@ impl Pending {
         Pending(Mutex::new(Some(Box::pin(call))))
     }
 
+    /// A call made with `options`: their progress hears how it ended (`done` or `failed`).
+    pub fn with_options<T: Send + 'static>(
+        options: &CallOptions,
+        fut: impl Future<Output = crate::error::Result<T>> + Send + 'static,
+        into_py: fn(Python<'_>, T) -> PyResult<Py<PyAny>>,
+    ) -> Self {
+        let progress = options.progress.clone();
+        let tracked = async move {
+            let out = fut.await;
+            if let Some(p) = progress {
+                p.finish(out.is_ok());
+            }
+            out
+        };
+        Pending::new(tracked, into_py)
+    }
+
     fn take(&self) -> PyResult<Call> {
+        crate::python::logging::refresh();
         self.0
             .lock()
             .unwrap_or_else(|p| p.into_inner())

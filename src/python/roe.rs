@@ -12,6 +12,7 @@ use crate::providers::options::CallOptions;
 use crate::providers::roe::{JobRef, RoeClient, RoeConfig, RoeOptions, SubmitOptions};
 use crate::python::args::{call_options, env_var, service_client, text};
 use crate::python::errors::to_pyerr;
+use crate::python::params;
 use crate::python::pending::Pending;
 use crate::python::result::{result_into_py, results_into_py};
 use crate::python::stream::PyBatchStream;
@@ -34,9 +35,18 @@ fn submit_options(options: Option<&Bound<'_, PyDict>>) -> PyResult<SubmitOptions
             .unwrap_or(false),
         None => false,
     };
+    let parameters = match options {
+        Some(d) => d
+            .get_item("parameters")?
+            .filter(|p| !p.is_none())
+            .map(|p| params::named(&p))
+            .transpose()?,
+        None => None,
+    };
     Ok(SubmitOptions {
         worksheet_id: text(options, "worksheet_id")?,
         use_admin,
+        parameters,
     })
 }
 
@@ -101,27 +111,30 @@ impl RoeCore {
     #[pyo3(signature = (sql, options=None))]
     fn query(&self, sql: String, options: Option<Bound<'_, PyDict>>) -> PyResult<Pending> {
         let s = self.statement(sql, options.as_ref())?;
+        let options = s.call.clone();
         let run = async move { last(s.client.run(&s.sql, &s.submit, &s.call).await?) };
-        Ok(Pending::new(run, result_into_py))
+        Ok(Pending::with_options(&options, run, result_into_py))
     }
 
     /// Runs `sql`; answers every statement's result.
     #[pyo3(signature = (sql, options=None))]
     fn query_all(&self, sql: String, options: Option<Bound<'_, PyDict>>) -> PyResult<Pending> {
         let s = self.statement(sql, options.as_ref())?;
+        let options = s.call.clone();
         let run = async move { s.client.run(&s.sql, &s.submit, &s.call).await };
-        Ok(Pending::new(run, results_into_py))
+        Ok(Pending::with_options(&options, run, results_into_py))
     }
 
     /// Submits `sql`; answers its job.
     #[pyo3(signature = (sql, options=None))]
     fn submit(&self, sql: String, options: Option<Bound<'_, PyDict>>) -> PyResult<Pending> {
         let s = self.statement(sql, options.as_ref())?;
+        let options = s.call.clone();
         let submit = async move {
             let job = s.client.submit(&s.sql, &s.submit, &s.call).await?;
             Ok(RoeJob::new(s.client, job))
         };
-        Ok(Pending::new(submit, |py, job| {
+        Ok(Pending::with_options(&options, submit, |py, job| {
             Ok(job.into_pyobject(py)?.into_any().unbind())
         }))
     }
@@ -130,11 +143,12 @@ impl RoeCore {
     #[pyo3(signature = (sql, options=None))]
     fn iter_batches(&self, sql: String, options: Option<Bound<'_, PyDict>>) -> PyResult<Pending> {
         let s = self.statement(sql, options.as_ref())?;
+        let options = s.call.clone();
         let open = async move {
             let stream = s.client.stream(&s.sql, &s.submit, &s.call).await?;
             Ok(PyBatchStream::new(stream))
         };
-        Ok(Pending::new(open, stream_into_py))
+        Ok(Pending::with_options(&options, open, stream_into_py))
     }
 
     /// The run endpoint's raw body, undecoded (benchmarks' download floor).
@@ -191,12 +205,9 @@ impl RoeJob {
     where
         F: std::future::Future<Output = Result<T>> + Send + 'static,
     {
-        let fut = wait(
-            self.client.clone(),
-            self.job.clone(),
-            call_options(options)?,
-        );
-        Ok(Pending::new(fut, into_py))
+        let options = call_options(options)?;
+        let fut = wait(self.client.clone(), self.job.clone(), options.clone());
+        Ok(Pending::with_options(&options, fut, into_py))
     }
 }
 

@@ -5,8 +5,8 @@ mod error_body;
 pub mod path;
 mod retry;
 
-use std::sync::Once;
-use std::time::Duration;
+use std::sync::{Arc, Once};
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use reqwest::header::{
@@ -15,6 +15,8 @@ use reqwest::header::{
 use reqwest::{Method, StatusCode, Url};
 
 use crate::error::{ApiErrorInfo, ApiErrorKind, Error, RateLimit, RequestContext, Result};
+use crate::events;
+use crate::progress::Progress;
 pub use error_body::ErrorBody;
 pub use retry::RetryPolicy;
 
@@ -40,6 +42,9 @@ pub struct Request<'a> {
     /// Whether sending it twice is harmless. Non-idempotent requests are re-sent only when
     /// the server certainly did not act on them (connect failures, 429).
     pub idempotent: bool,
+    /// Told the bytes of the response body as they arrive (`send` only; the streaming
+    /// readers tell it themselves).
+    pub progress: Option<Arc<Progress>>,
 }
 
 impl<'a> Request<'a> {
@@ -50,6 +55,7 @@ impl<'a> Request<'a> {
             query: Vec::new(),
             body: None,
             idempotent: true,
+            progress: None,
         }
     }
 
@@ -66,6 +72,7 @@ impl<'a> Request<'a> {
             query: Vec::new(),
             body: Some(body),
             idempotent,
+            progress: None,
         }
     }
 
@@ -76,7 +83,14 @@ impl<'a> Request<'a> {
             query: Vec::new(),
             body: None,
             idempotent: true,
+            progress: None,
         }
+    }
+
+    /// `progress` hears of the response body's bytes.
+    pub fn progress(mut self, progress: Option<Arc<Progress>>) -> Self {
+        self.progress = progress;
+        self
     }
 
     pub fn query(mut self, key: &'a str, value: Option<&str>) -> Self {
@@ -209,7 +223,7 @@ impl Transport {
         self.send_read(req, |resp, ctx| async move {
             let status = resp.status();
             let headers = resp.headers().clone();
-            let body = read_body(resp).await?;
+            let body = read_body(resp, req.progress.as_deref()).await?;
             Ok(Response {
                 status,
                 headers,
@@ -262,6 +276,7 @@ impl Transport {
         };
         let mut attempt = 0u32;
         loop {
+            let sent = Instant::now();
             let mut rb = self
                 .client
                 .request(req.method.clone(), url.clone())
@@ -272,7 +287,7 @@ impl Transport {
                     .body(body.to_string());
             }
             let outcome = match rb.send().await {
-                Ok(resp) => match self.check(resp, &mut ctx).await {
+                Ok(resp) => match self.check(resp, &mut ctx, sent).await {
                     Ok(resp) => on_success(resp, ctx.clone()).await,
                     Err(f) => Err(f),
                 },
@@ -292,6 +307,16 @@ impl Transport {
             let wait = self.cfg.retry.delay(attempt, failure.retry_after());
             match wait {
                 Some(w) if retryable && attempt < self.cfg.retry.max_retries => {
+                    let (max, why) = (self.cfg.retry.max_retries, failure.reason());
+                    events::retry(
+                        ctx.service,
+                        &ctx.method,
+                        &ctx.path,
+                        &why,
+                        attempt + 1,
+                        max,
+                        w,
+                    );
                     tokio::time::sleep(w).await;
                     attempt += 1;
                 }
@@ -320,6 +345,7 @@ impl Transport {
         &self,
         resp: reqwest::Response,
         ctx: &mut RequestContext,
+        sent: Instant,
     ) -> Result<reqwest::Response, Failure> {
         let status = resp.status();
         let headers = resp.headers();
@@ -328,6 +354,15 @@ impl Transport {
             .iter()
             .find_map(|h| header(h))
             .map(str::to_owned);
+        events::response(
+            ctx.service,
+            &ctx.method,
+            &ctx.path,
+            status.as_u16(),
+            sent.elapsed(),
+            resp.content_length(),
+            ctx.request_id.as_deref(),
+        );
         let number = |name: &str| header(name).and_then(|v| v.trim().parse::<u64>().ok());
         let rate_limit = RateLimit {
             limit: number("x-ratelimit-limit"),
@@ -349,7 +384,9 @@ impl Transport {
             .get(RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(retry::parse_retry_after);
-        let body = read_body(resp).await.map_err(|e| Failure::network(&e))?;
+        let body = read_body(resp, None)
+            .await
+            .map_err(|e| Failure::network(&e))?;
         Err(Failure::Status {
             status: status.as_u16(),
             retry_after,
@@ -369,10 +406,16 @@ const MAX_PREALLOCATION: u64 = 1 << 30;
 /// The whole body in one buffer sized from Content-Length up front. `Response::bytes`
 /// gathers the chunks and then copies them into a second buffer: twice the memory at the
 /// peak, and (measured, 1M rows) three times urllib's download time.
-async fn read_body(mut resp: reqwest::Response) -> Result<Bytes, reqwest::Error> {
+async fn read_body(
+    mut resp: reqwest::Response,
+    progress: Option<&Progress>,
+) -> Result<Bytes, reqwest::Error> {
     let expected = resp.content_length().unwrap_or(0).min(MAX_PREALLOCATION);
     let mut buf = Vec::with_capacity(expected as usize);
     while let Some(chunk) = resp.chunk().await? {
+        if let Some(p) = progress {
+            p.bytes(chunk.len() as u64);
+        }
         buf.extend_from_slice(&chunk);
     }
     Ok(Bytes::from(buf))
@@ -412,6 +455,15 @@ impl Failure {
             message,
             before_sending: e.is_connect(),
             timeout: e.is_timeout(),
+        }
+    }
+
+    /// Why this attempt failed, in a few words (for the retry's log record).
+    fn reason(&self) -> String {
+        match self {
+            Failure::Status { status, .. } => format!("HTTP {status}"),
+            Failure::Network { message, .. } => message.clone(),
+            Failure::Redirect { status, .. } => format!("HTTP {status}"),
         }
     }
 

@@ -13,7 +13,6 @@ use super::stream::{join_decoding, naming_query, ChunkDecode, Origin};
 use super::wire::read_skeleton;
 use crate::decode::framing::Framed;
 use crate::decode::stream::{RowChunker, RowsText};
-use crate::decode::DEFAULT_BATCH_ROWS;
 use crate::error::Result;
 use crate::result::QueryResult;
 use crate::types::ColumnSpec;
@@ -39,6 +38,7 @@ pub async fn collect(
         origin,
     };
     while let Some(piece) = resp.chunk().await? {
+        c.origin.received(piece.len());
         if let Err(e) = c.push(&piece) {
             return Ok(Err(e));
         }
@@ -87,7 +87,7 @@ impl Collector {
     fn start(&mut self, t: RowsText, (columns, query_id): Columns) {
         let span = t.chunk.span;
         let small = t.bytes().len() < INLINE_BYTES;
-        let decode = move || t.decode(&columns, DEFAULT_BATCH_ROWS);
+        let decode = self.origin.decoder(t, columns);
         let decoding = if small {
             Decoding::Done(decode())
         } else {

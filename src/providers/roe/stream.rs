@@ -18,6 +18,7 @@ use super::wire::read_skeleton;
 use crate::decode::stream::{RowChunker, RowsText};
 use crate::decode::DEFAULT_BATCH_ROWS;
 use crate::error::{DecodeError, Error, RequestContext, Result};
+use crate::progress::Progress;
 use crate::transport::streaming_error;
 use crate::types::ColumnSpec;
 
@@ -121,17 +122,41 @@ pub enum Opened {
     Stream(BatchStream),
 }
 
-/// Where a response came from and how to read its types.
+/// Where a response came from, how to read its types, and who hears of its progress.
 #[derive(Clone)]
 pub struct Origin {
     pub ctx: RequestContext,
     pub tz: String,
     pub fallback_id: Option<String>,
+    pub progress: Option<Arc<Progress>>,
 }
 
 impl Origin {
     pub fn malformed(&self, why: &str) -> Error {
         Error::malformed(&self.ctx, why)
+    }
+
+    /// `n` more bytes of the body arrived.
+    pub fn received(&self, n: usize) {
+        if let Some(p) = &self.progress {
+            p.bytes(n as u64);
+        }
+    }
+
+    /// Decodes `text` with `columns` (on a decoding thread), telling the progress its rows.
+    pub fn decoder(
+        &self,
+        text: RowsText,
+        columns: Arc<Vec<ColumnSpec>>,
+    ) -> impl FnOnce() -> ChunkDecode + Send + 'static {
+        let progress = self.progress.clone();
+        move || {
+            let decoded = text.decode(&columns, DEFAULT_BATCH_ROWS);
+            if let (Some(p), Ok(batches)) = (&progress, &decoded) {
+                p.rows(batches.iter().map(|b| b.num_rows() as u64).sum());
+            }
+            decoded
+        }
     }
 }
 
@@ -151,7 +176,10 @@ pub async fn open(mut resp: reqwest::Response, origin: Origin) -> Result<Opened>
             .await
             .map_err(|e| streaming_error(&e, &reader.origin.ctx))?
         {
-            Some(piece) => early.extend(reader.push(&piece)?),
+            Some(piece) => {
+                reader.origin.received(piece.len());
+                early.extend(reader.push(&piece)?)
+            }
             None => return reader.finish_without_rows(),
         }
     }
@@ -237,6 +265,7 @@ impl Reader {
                 .await
                 .map_err(|e| streaming_error(&e, &self.origin.ctx))?
             {
+                self.origin.received(piece.len());
                 let texts = self.push(&piece)?;
                 self.dispatch(texts, &tx).await?;
             }
@@ -281,8 +310,7 @@ impl Reader {
             let (columns, query_id) = self.columns.get(&chunk.span).cloned().ok_or_else(|| {
                 Stop::Error(self.origin.malformed("rows outside a result object"))
             })?;
-            let decoding =
-                tokio::task::spawn_blocking(move || text.decode(&columns, DEFAULT_BATCH_ROWS));
+            let decoding = tokio::task::spawn_blocking(self.origin.decoder(text, columns));
             tx.send(Item::Decoding(decoding, query_id))
                 .await
                 .map_err(|_| Stop::ConsumerGone)?;
