@@ -9,6 +9,7 @@ pub mod error;
 pub mod events;
 pub mod params;
 pub mod polling;
+pub mod preview;
 pub mod progress;
 pub mod providers;
 mod python;

@@ -5,7 +5,6 @@
 use std::sync::Arc;
 
 use arrow_array::{ArrayRef, RecordBatch, StructArray};
-use arrow_cast::display::{ArrayFormatter, FormatOptions};
 use arrow_schema::{ArrowError, Field, SchemaRef};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyCapsule, PyDict, PyList};
@@ -26,6 +25,17 @@ pub fn _result_from_ipc(
     PyQueryResult::new(py, inner)
 }
 
+/// Unix seconds as a timezone-aware datetime in UTC.
+fn utc_datetime<'py>(py: Python<'py>, seconds: Option<f64>) -> PyResult<Option<Bound<'py, PyAny>>> {
+    let Some(s) = seconds else { return Ok(None) };
+    let datetime = py.import("datetime")?;
+    let utc = datetime.getattr("timezone")?.getattr("utc")?;
+    datetime
+        .getattr("datetime")?
+        .call_method1("fromtimestamp", (s, utc))
+        .map(Some)
+}
+
 /// A result as the Python object a `Pending` call answers.
 pub fn result_into_py(py: Python<'_>, r: QueryResult) -> PyResult<Py<PyAny>> {
     Ok(PyQueryResult::new(py, r)?
@@ -43,6 +53,12 @@ pub fn results_into_py(py: Python<'_>, rs: Vec<QueryResult>) -> PyResult<Py<PyAn
     Ok(list.into_pyobject(py)?.into_any().unbind())
 }
 
+/// The answer to one SQL statement, held as Arrow record batches.
+///
+/// Implements the Arrow PyCapsule interface, so ``pyarrow.table(result)``,
+/// ``polars.DataFrame(result)`` and DuckDB read it without a copy. Column types come from
+/// the service's declared types (ClickHouse's for Roe), never from guessing. ``repr()``
+/// shows the shape and the first and last rows; notebooks show an HTML table.
 #[pyclass(name = "QueryResult", module = "sqlquarry", frozen)]
 pub struct PyQueryResult {
     inner: Arc<QueryResult>,
@@ -110,31 +126,6 @@ impl PyQueryResult {
             .getattr(how)?
             .call((slf,), kwargs)
     }
-
-    /// The first `n` rows as display strings, one Vec per row.
-    fn preview(&self, n: usize) -> Vec<Vec<String>> {
-        let opts = FormatOptions::default().with_null("None");
-        let mut rows = Vec::new();
-        for batch in &self.inner.batches {
-            let formatters: Vec<_> = batch
-                .columns()
-                .iter()
-                .map(|c| ArrayFormatter::try_new(c.as_ref(), &opts).ok())
-                .collect();
-            for r in 0..batch.num_rows() {
-                if rows.len() == n {
-                    return rows;
-                }
-                rows.push(
-                    formatters
-                        .iter()
-                        .map(|f| f.as_ref().map_or("?".into(), |f| f.value(r).to_string()))
-                        .collect(),
-                );
-            }
-        }
-        rows
-    }
 }
 
 fn stream_capsule<'py>(
@@ -152,15 +143,10 @@ fn stream_capsule<'py>(
     Ok(to_stream_pycapsule(py, reader, requested_schema)?)
 }
 
-fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-}
-
 #[pymethods]
 impl PyQueryResult {
     #[pyo3(signature = (requested_schema=None))]
+    /// The batches as an Arrow C stream (the PyCapsule interface), without a copy.
     fn __arrow_c_stream__<'py>(
         &self,
         py: Python<'py>,
@@ -189,17 +175,21 @@ impl PyQueryResult {
         PyQueryResult::new(py, converted)
     }
 
+    /// The schema as an Arrow C schema (the PyCapsule interface).
     fn __arrow_c_schema__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyCapsule>> {
         Ok(to_schema_pycapsule(py, self.inner.schema.as_ref())?)
     }
 
-    /// A `pyarrow.Table` (needs the `pyarrow` extra).
+    /// A ``pyarrow.Table``. Needs ``pip install 'sqlquarry[pyarrow]'``.
     fn to_arrow<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
         slf.get().convert(slf, "to_arrow", None)
     }
 
-    /// A `pandas.DataFrame` (needs the `pandas` extra). Keyword arguments go to pyarrow's
-    /// `Table.to_pandas`.
+    /// A ``pandas.DataFrame`` with nullable dtypes (an integer column with NULLs stays
+    /// integer), tz-aware datetimes and exact decimals (``decimal.Decimal`` objects);
+    /// ``dtype_backend="pyarrow"`` gives ArrowDtype columns instead, decimals included, and
+    /// is the faster one. Other keywords go to ``pyarrow.Table.to_pandas``.
+    /// Needs ``pip install 'sqlquarry[pandas]'``.
     #[pyo3(signature = (**kwargs))]
     fn to_pandas<'py>(
         slf: &Bound<'py, Self>,
@@ -208,16 +198,20 @@ impl PyQueryResult {
         slf.get().convert(slf, "to_pandas", kwargs)
     }
 
-    /// A `polars.DataFrame` (needs the `polars` extra), built from the Arrow stream.
+    /// A ``polars.DataFrame``; decimals wider than 38 digits and 128-bit integers arrive
+    /// as exact text, at any depth. Needs ``pip install 'sqlquarry[polars]'``.
     fn to_polars<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
         slf.get().convert(slf, "to_polars", None)
     }
 
+    /// The Arrow schema (needs pyarrow). Each field's metadata keeps the declared type
+    /// under ``sqlquarry.declared_type``.
     #[getter]
     fn schema<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
         slf.get().convert(slf, "schema", None)
     }
 
+    /// The number of rows.
     fn __len__(&self) -> usize {
         self.num_rows
     }
@@ -235,7 +229,8 @@ impl PyQueryResult {
         Ok((rebuild, (PyBytes::new(py, &bytes),)))
     }
 
-    /// The service's statistics for the statement as a dict (empty when it sent none).
+    /// The service's statistics for the statement as a dict (Roe: ClickHouse's read_rows,
+    /// elapsed_ns, ...; empty when it sent none).
     #[getter]
     fn summary<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         match &self.inner.summary_json {
@@ -253,61 +248,32 @@ impl PyQueryResult {
         }
     }
 
+    /// Columns whose type was not understood (returned as text); each was also issued
+    /// as a :class:`sqlquarry.TypeWarning`.
     #[getter]
     fn warnings<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
         PyList::new(py, &self.inner.warnings)
     }
 
+    /// The shape, each column's name and type, and the first and last rows.
     fn __repr__(&self) -> String {
-        let cols: Vec<String> = self
-            .inner
-            .column_names
-            .iter()
-            .zip(&self.inner.column_types)
-            .map(|(n, t)| format!("{n}: {t}"))
-            .collect();
-        let mut s = format!(
-            "QueryResult({} rows x {} columns [{}]",
-            self.inner.num_rows(),
-            cols.len(),
-            cols.join(", ")
-        );
-        if let Some(id) = &self.inner.query_id {
-            s.push_str(&format!(", query_id={id:?}"));
-        }
-        s.push(')');
-        s
+        crate::preview::text(&self.inner)
     }
 
+    /// The same as an HTML table, for notebooks.
     fn _repr_html_(&self) -> String {
-        const SHOWN: usize = 10;
-        let mut h = String::from("<table><thead><tr>");
-        for (n, t) in self.inner.column_names.iter().zip(&self.inner.column_types) {
-            h.push_str(&format!(
-                "<th>{}<br><small>{}</small></th>",
-                html_escape(n),
-                html_escape(t)
-            ));
-        }
-        h.push_str("</tr></thead><tbody>");
-        for row in self.preview(SHOWN) {
-            h.push_str("<tr>");
-            for v in row {
-                h.push_str(&format!("<td>{}</td>", html_escape(&v)));
-            }
-            h.push_str("</tr>");
-        }
-        h.push_str("</tbody></table>");
-        let rows = self.inner.num_rows();
-        h.push_str(&format!(
-            "<p>{rows} rows x {} columns{}</p>",
-            self.inner.column_names.len(),
-            if rows > SHOWN {
-                format!(" (first {SHOWN} shown)")
-            } else {
-                String::new()
-            }
-        ));
-        h
+        crate::preview::html(&self.inner)
+    }
+
+    /// When the service started the statement, as a timezone-aware (UTC) datetime.
+    #[getter]
+    fn start_time<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        utc_datetime(py, self.start_timestamp)
+    }
+
+    /// When the service finished the statement, as a timezone-aware (UTC) datetime.
+    #[getter]
+    fn end_time<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        utc_datetime(py, self.end_timestamp)
     }
 }
