@@ -14,6 +14,9 @@ pub struct RequestContext {
     pub method: String,
     /// Path only (`/v1/database/query/`): no host, no query string, nothing secret.
     pub path: String,
+    /// The URL requested, without its query string (a base URL carries no credentials:
+    /// they are refused), for the messages that need it (a 404 says where it looked).
+    pub url: String,
     pub request_id: Option<String>,
     pub query_id: Option<String>,
     /// The `X-RateLimit-*` headers of the response, when it had them.
@@ -83,7 +86,36 @@ impl ApiErrorKind {
         }
     }
 
-    fn advice(self) -> &'static str {
+    /// What to do next. A 404 says where it looked: the usual cause is a base URL that
+    /// repeats the API's prefix or points elsewhere, not the id.
+    fn advice(self, ctx: &RequestContext) -> String {
+        if self == Self::NotFound {
+            let doubled = ["/v1/v1/", "/api/api/", "/api/v1/api/"]
+                .iter()
+                .any(|d| ctx.url.contains(d));
+            return if doubled {
+                format!(
+                    "the request went to {}, whose path repeats the API's prefix: check the \
+                     base URL (the service's address, without the prefix)",
+                    ctx.url
+                )
+            } else if ctx.query_id.is_some() {
+                format!(
+                    "check the id (results of old queries may have expired), or the base URL: \
+                     the request went to {}",
+                    ctx.url
+                )
+            } else {
+                format!(
+                    "nothing there at {}: check the base URL (or the id, if the path has one)",
+                    ctx.url
+                )
+            };
+        }
+        self.static_advice().to_owned()
+    }
+
+    fn static_advice(self) -> &'static str {
         match self {
             Self::Authentication => "check the API key (argument or environment variable)",
             Self::Permission => {
@@ -141,7 +173,7 @@ impl fmt::Display for DecodeError {
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The service answered with an HTTP error status.
-    #[error("{} (HTTP {status} from {ctx}; {advice})", info.message, advice = kind.advice())]
+    #[error("{} (HTTP {status} from {ctx}; {advice})", info.message, advice = kind.advice(ctx))]
     Api {
         kind: ApiErrorKind,
         status: u16,
@@ -251,6 +283,7 @@ impl Error {
         use crate::secrets::redact_in_place as r;
         fn ctx_texts(ctx: &mut RequestContext) {
             r(&mut ctx.path);
+            r(&mut ctx.url);
             ctx.request_id
                 .iter_mut()
                 .chain(&mut ctx.query_id)

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 
 use super::options::CallOptions;
 use super::rest::{send_json, JsonCall};
-use super::settings::{resolve, CommonOptions, ServiceDefaults};
+use super::settings::{resolve, CommonOptions, Prefix, ServiceDefaults};
 use crate::blocking::off_the_workers;
 use crate::decode::infer::infer_columns;
 use crate::decode::Rows;
@@ -26,6 +26,7 @@ const DEFAULTS: ServiceDefaults = ServiceDefaults {
     service: "AI for Database",
     env_prefix: "AIFORDATABASE",
     base_url: DEFAULT_BASE_URL,
+    prefix: Prefix::InBase("/v1"),
 };
 
 #[derive(Debug)]

@@ -26,6 +26,26 @@ pub struct ServiceDefaults {
     pub service: &'static str,
     pub env_prefix: &'static str,
     pub base_url: &'static str,
+    /// The API's path prefix, and where it belongs: in the request paths (Roe's `/v1`,
+    /// Slateo's `/api`: a base URL ending in it is trimmed) or in the base URL (AI for
+    /// Database's `/v1`, also `/api/v1` self-hosted: one lacking it gets it).
+    pub prefix: Prefix,
+}
+
+pub enum Prefix {
+    InPaths(&'static str),
+    InBase(&'static str),
+}
+
+/// `base_url` as the service needs it: without a trailing slash, with or without its API
+/// prefix as the service's paths expect (users paste either).
+pub fn normalise_base_url(base_url: &str, prefix: &Prefix) -> String {
+    let base = base_url.trim().trim_end_matches('/');
+    match *prefix {
+        Prefix::InPaths(p) => base.strip_suffix(p).unwrap_or(base).to_owned(),
+        Prefix::InBase(p) if base.ends_with(p) => base.to_owned(),
+        Prefix::InBase(p) => format!("{base}{p}"),
+    }
 }
 
 pub fn nonempty(v: Option<String>) -> Option<String> {
@@ -78,7 +98,7 @@ pub fn resolve(
     };
     Ok(TransportConfig {
         service: defaults.service,
-        base_url: base_url.trim_end_matches('/').to_owned(),
+        base_url: normalise_base_url(&base_url, &defaults.prefix),
         api_key,
         extra_headers: Vec::new(),
         connect_timeout: Duration::from_secs(10).min(timeout),
@@ -139,6 +159,33 @@ fn is_loopback(url: &reqwest::Url) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn base_urls_with_or_without_the_prefix() {
+        let roe = Prefix::InPaths("/v1");
+        for url in [
+            "https://api.roe-ai.com",
+            "https://api.roe-ai.com/",
+            "https://api.roe-ai.com/v1",
+            "https://api.roe-ai.com/v1/",
+        ] {
+            assert_eq!(normalise_base_url(url, &roe), "https://api.roe-ai.com");
+        }
+        let slateo = Prefix::InPaths("/api");
+        assert_eq!(normalise_base_url("http://h:1/api/", &slateo), "http://h:1");
+        let aifordb = Prefix::InBase("/v1");
+        for url in ["https://h", "https://h/", "https://h/v1", "https://h/v1/"] {
+            assert_eq!(normalise_base_url(url, &aifordb), "https://h/v1");
+        }
+        assert_eq!(
+            normalise_base_url("https://h/api", &aifordb),
+            "https://h/api/v1"
+        );
+        assert_eq!(
+            normalise_base_url("https://h/api/v1", &aifordb),
+            "https://h/api/v1"
+        );
+    }
 
     #[test]
     fn https_unless_loopback_or_allowed() {

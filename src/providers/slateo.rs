@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::options::CallOptions;
 use super::rest::{send_json, JsonCall};
-use super::settings::{resolve, CommonOptions, ServiceDefaults};
+use super::settings::{resolve, CommonOptions, Prefix, ServiceDefaults};
 use crate::blocking::off_the_workers;
 use crate::decode::infer::{infer_columns, ColumnFacts};
 use crate::decode::Rows;
@@ -28,6 +28,7 @@ const DEFAULTS: ServiceDefaults = ServiceDefaults {
     service: "Slateo",
     env_prefix: "SLATEO",
     base_url: DEFAULT_BASE_URL,
+    prefix: Prefix::InPaths("/api"),
 };
 
 #[derive(Debug)]

@@ -272,6 +272,7 @@ impl Transport {
             service: self.cfg.service,
             method: req.method.to_string(),
             path: req.path.clone(),
+            url: url.to_string(),
             ..Default::default()
         };
         let mut attempt = 0u32;

@@ -2,7 +2,7 @@
 //! official Roe SDKs read, then documented defaults.
 
 use crate::error::{Error, Result};
-use crate::providers::settings::{nonempty, resolve, CommonOptions, ServiceDefaults};
+use crate::providers::settings::{nonempty, resolve, CommonOptions, Prefix, ServiceDefaults};
 use crate::transport::TransportConfig;
 
 pub const DEFAULT_BASE_URL: &str = "https://api.roe-ai.com";
@@ -39,6 +39,7 @@ const DEFAULTS: ServiceDefaults = ServiceDefaults {
     service: "Roe",
     env_prefix: "ROE",
     base_url: DEFAULT_BASE_URL,
+    prefix: Prefix::InPaths("/v1"),
 };
 
 impl RoeConfig {
