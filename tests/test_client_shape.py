@@ -38,7 +38,9 @@ def twin_pairs():
                 yield cls, name[: -len("_async")], member
 
 
-@pytest.mark.parametrize(("cls", "name", "coroutine"), twin_pairs(), ids=lambda x: str(x)[-30:])
+@pytest.mark.parametrize(
+    ("cls", "name", "coroutine"), list(twin_pairs()), ids=lambda x: str(x)[-30:]
+)
 def test_twins_share_signature_and_docs(cls, name, coroutine):
     blocking = getattr(cls, name)
     assert inspect.iscoroutinefunction(coroutine) or inspect.isasyncgenfunction(coroutine)

@@ -143,5 +143,5 @@ def test_progress_on_every_service(slateo_client, slateo_server, aifordb_client,
 
 
 def test_a_wrong_progress_is_a_type_error(client):
-    with pytest.raises(TypeError, match="progress must be True, False or a callable"):
+    with pytest.raises(TypeError, match="progress must be a bool"):
         client.query("SELECT 1", progress="yes")

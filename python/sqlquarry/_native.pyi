@@ -7,6 +7,7 @@ call that the facade runs with ``wait()`` (blocking) or ``await`` (its ``_async`
 ``QueryResult`` and ``BatchStream`` are public as they are.
 """
 
+import datetime
 from collections.abc import AsyncIterator, Awaitable, Generator, Iterator, Mapping
 from typing import Any, Generic, Literal, TypeVar
 
@@ -42,11 +43,13 @@ class QueryResult:
 
     Implements the Arrow PyCapsule interface, so ``pyarrow.table(result)``,
     ``polars.DataFrame(result)`` and DuckDB read it without a copy. Column types come from
-    the service's declared types (ClickHouse's for Roe), never from guessing.
-    """
+    the service's declared types (ClickHouse's for Roe), never from guessing. ``repr()``
+    shows the shape and the first and last rows; notebooks show an HTML table."""
 
-    def __arrow_c_stream__(self, requested_schema: object | None = None) -> object: ...
-    def __arrow_c_schema__(self) -> object: ...
+    def __arrow_c_stream__(self, requested_schema: object | None = None) -> object:
+        """The batches as an Arrow C stream (the PyCapsule interface), without a copy."""
+    def __arrow_c_schema__(self) -> object:
+        """The schema as an Arrow C schema (the PyCapsule interface)."""
     def to_arrow(self) -> pyarrow.Table:
         """A ``pyarrow.Table``. Needs ``pip install 'sqlquarry[pyarrow]'``."""
     def to_pandas(
@@ -56,54 +59,71 @@ class QueryResult:
         **kwargs: Any,
     ) -> pandas.DataFrame:
         """A ``pandas.DataFrame`` with nullable dtypes (an integer column with NULLs stays
-        integer), tz-aware datetimes and exact decimals; ``dtype_backend="pyarrow"`` gives
-        ArrowDtype columns. Other keywords go to ``pyarrow.Table.to_pandas``.
+        integer), tz-aware datetimes and exact decimals (``decimal.Decimal`` objects);
+        ``dtype_backend="pyarrow"`` gives ArrowDtype columns instead, decimals included, and
+        is the faster one. Other keywords go to ``pyarrow.Table.to_pandas``.
         Needs ``pip install 'sqlquarry[pandas]'``."""
     def to_polars(self) -> polars.DataFrame:
         """A ``polars.DataFrame``; decimals wider than 38 digits and 128-bit integers arrive
-        as exact text. Needs ``pip install 'sqlquarry[polars]'``."""
+        as exact text, at any depth. Needs ``pip install 'sqlquarry[polars]'``."""
     @property
     def schema(self) -> pyarrow.Schema:
         """The Arrow schema (needs pyarrow). Each field's metadata keeps the declared type
         under ``sqlquarry.declared_type``."""
     @property
-    def num_rows(self) -> int: ...
-    def __len__(self) -> int: ...
+    def num_rows(self) -> int:
+        """The number of rows."""
+    def __len__(self) -> int:
+        """Return len(self)."""
     @property
-    def num_columns(self) -> int: ...
+    def num_columns(self) -> int:
+        """The number of columns."""
     @property
-    def column_names(self) -> list[str]: ...
+    def column_names(self) -> list[str]:
+        """The columns' names, in order."""
     @property
     def column_types(self) -> list[str]:
-        """The service's own type names, verbatim (for Roe, ClickHouse types)."""
+        """The service's own type names (ClickHouse types for Roe), verbatim."""
     @property
-    def query_id(self) -> str | None: ...
+    def query_id(self) -> str | None:
+        """The statement's id at the service, when it gave one."""
     @property
     def sql(self) -> str | None:
         """The statement as the service reports it."""
     @property
     def summary(self) -> dict[str, Any]:
-        """The service's statistics (Roe: ClickHouse's read_rows, elapsed_ns, ...)."""
+        """The service's statistics for the statement as a dict (Roe: ClickHouse's read_rows,
+        elapsed_ns, ...; empty when it sent none)."""
     @property
     def start_timestamp(self) -> float | None:
         """Unix seconds when the service started the statement."""
     @property
-    def end_timestamp(self) -> float | None: ...
+    def end_timestamp(self) -> float | None:
+        """Unix seconds when the service finished the statement."""
+    @property
+    def start_time(self) -> datetime.datetime | None:
+        """When the service started the statement, as a timezone-aware (UTC) datetime."""
+    @property
+    def end_time(self) -> datetime.datetime | None:
+        """When the service finished the statement, as a timezone-aware (UTC) datetime."""
     @property
     def elapsed(self) -> float | None:
         """Seconds the service spent on the statement, when it said."""
     @property
     def execution_time_ms(self) -> float | None:
-        """The service's own execution time in milliseconds (AI for Database)."""
+        """The service's own execution time in milliseconds (AI for Database), when it said."""
     @property
     def warnings(self) -> list[str]:
         """Columns whose type was not understood (returned as text); each was also issued
         as a :class:`sqlquarry.TypeWarning`."""
     def __reduce__(self) -> tuple[Any, tuple[bytes]]:
-        """Pickles as one Arrow IPC stream (schema, values, types, summary, ids, timings)."""
+        """Pickles as one Arrow IPC stream (schema, values, types, summary, ids, timings), so a
+        result crosses process boundaries (multiprocessing, concurrent.futures)."""
     def _polars_compatible(self) -> QueryResult:
-        """The same data with what polars cannot import cast to what it can."""
-    def _repr_html_(self) -> str: ...
+        """The same data with what polars cannot import cast to what it can, at any depth
+        (decimal256 as exact text: polars' Arrow import panics on it)."""
+    def _repr_html_(self) -> str:
+        """The same as an HTML table, for notebooks."""
 
 @final
 class BatchStream:
@@ -111,17 +131,29 @@ class BatchStream:
     arrives; memory stays at a few batches (of up to 65,536 rows) however large the result.
     Iterate with ``for`` or ``async for``; ``close()`` (or leaving a ``with`` block) stops
     the download. Errors in the data raise :class:`sqlquarry.DecodeError` at the batch
-    they are in; a response that carries rows for several statements raises too."""
+    they are in; a response that carries rows for several statements raises
+    ConfigurationError (use ``query_all()``)."""
 
-    def __iter__(self) -> Iterator[pyarrow.RecordBatch]: ...
-    def __next__(self) -> pyarrow.RecordBatch: ...
-    def __aiter__(self) -> AsyncIterator[pyarrow.RecordBatch]: ...
-    def __anext__(self) -> Awaitable[pyarrow.RecordBatch]: ...
-    def close(self) -> None: ...
-    def __enter__(self) -> BatchStream: ...
+    @property
+    def schema(self) -> pyarrow.Schema:
+        """The batches' ``pyarrow.Schema``, known before the first batch (to open a
+        ``ParquetWriter`` with, say); each field's metadata keeps its declared type."""
+    def __iter__(self) -> Iterator[pyarrow.RecordBatch]:
+        """Implement iter(self)."""
+    def __next__(self) -> pyarrow.RecordBatch:
+        """Implement next(self)."""
+    def __aiter__(self) -> AsyncIterator[pyarrow.RecordBatch]:
+        """Return an awaitable, that resolves in asynchronous iterator."""
+    def __anext__(self) -> Awaitable[pyarrow.RecordBatch]:
+        """Return a value or raise StopAsyncIteration."""
+    def close(self) -> None:
+        """Stops the download; iterating afterwards yields nothing."""
+    def __enter__(self) -> BatchStream:
+        """The stream itself; leaving the block closes it."""
     def __reduce__(self) -> tuple[Any, ...]:
         """Raises TypeError: a stream is a download under way and cannot be pickled."""
-    def __exit__(self, _exc_type: object, _exc: object, _tb: object) -> bool: ...
+    def __exit__(self, _exc_type: object, _exc: object, _tb: object) -> bool:
+        """Closes the stream."""
 
 @final
 class _Pending(Generic[_T]):
@@ -238,18 +270,18 @@ class _AIForDatabaseCore:
         """Asks in plain language; answers the rows with inferred types."""
 
 def _decode_roe_body(body: bytes, server_timezone: str = "UTC") -> list[QueryResult]:
-    """Decodes a Roe run-response body held in memory (the benchmarks' decode floor)."""
+    """Decodes a Roe run-response body already in memory, without the GIL."""
 
 def _decimal_objects(column: object) -> list[object]:
-    """A decimal128 column (any Arrow C stream) as decimal.Decimal objects, None for NULL."""
+    """A decimal128 column (scale >= 0) as a list of `decimal.Decimal`, None for NULL: the
+    same values, scale and all, as pyarrow's `to_pandas` gives."""
 
 def _bind_pyformat(sql: str, params: Any = None) -> str:
     """DB-API's `sql % params` done safely (`paramstyle = "pyformat"`): a mapping fills
     `%(name)s`, a sequence `%s`; None leaves the SQL as it is."""
 
 def _result_from_ipc(data: bytes) -> QueryResult:
-    """A pickled result, back."""
+    """A pickled result, back (`QueryResult.__reduce__`)."""
 
 def _path_segment(id: str) -> str:
-    """An id as one URL path segment (`transport::path::segment`); ValueError when it
-    cannot be."""
+    """An id as one URL path segment (`transport::path::segment`); ValueError when it cannot be."""

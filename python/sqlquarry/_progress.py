@@ -29,6 +29,7 @@ class Progress:
 
     @property
     def finished(self) -> bool:
+        """Whether the call is over (``done`` or ``failed``)."""
         return self.state in ("done", "failed")
 
     def describe(self) -> str:

@@ -27,7 +27,7 @@ import functools
 import inspect
 import re
 import textwrap
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Mapping
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, overload
 
 from sqlquarry import _options
@@ -77,14 +77,16 @@ def twins(
         signature = _public_signature(call, then)
         convert = then if then is not None else _same
 
+        check = checker(call.__qualname__, signature)
+
         @functools.wraps(call)
         def blocking(self: Any, *args: Any, **kwargs: Any) -> Any:
-            signature.bind(self, *args, **kwargs)  # an unknown keyword is a TypeError
+            check(self, *args, **kwargs)
             return convert(self, call(self, *args, **kwargs).wait())
 
         @functools.wraps(call)
         async def coroutine(self: Any, *args: Any, **kwargs: Any) -> Any:
-            signature.bind(self, *args, **kwargs)
+            check(self, *args, **kwargs)
             return convert(self, await call(self, *args, **kwargs))
 
         doc = _with_options(call, signature)
@@ -108,15 +110,82 @@ def spelled_out(fn: F) -> F:
     """`fn` (a constructor, say) with its ``**options: Unpack[X]`` shown as X's keywords in
     its signature and docstring, and an unknown keyword refused as a TypeError."""
     signature = _public_signature(fn)
+    check = checker(fn.__qualname__.removesuffix(".__init__"), signature)
 
     @functools.wraps(fn)
     def checked(*args: Any, **kwargs: Any) -> Any:
-        signature.bind(*args, **kwargs)
+        check(*args, **kwargs)
         return fn(*args, **kwargs)
 
     checked.__signature__ = signature  # type: ignore[attr-defined]
     checked.__doc__ = _with_options(fn, signature)
     return checked  # type: ignore[return-value]
+
+
+def checker(name: str, signature: inspect.Signature) -> Callable[..., None]:
+    """A check of a call's arguments against `signature`: an unknown keyword, or a value
+    of the wrong type for an annotated parameter, is a TypeError that names the parameter,
+    what it accepts and what it got."""
+    accepts = {
+        p.name: _accepted(p.annotation)
+        for p in signature.parameters.values()
+        if isinstance(p.annotation, str)
+    }
+
+    def check(*args: Any, **kwargs: Any) -> None:
+        bound = signature.bind(*args, **kwargs)
+        for param, value in bound.arguments.items():
+            kinds = accepts.get(param)
+            if kinds is None or any(k(value) for k, _ in kinds):
+                continue
+            labels = [label for _, label in kinds]
+            wanted = " or ".join(
+                [", ".join(labels[:-1]), labels[-1]] if len(labels) > 1 else labels
+            )
+            got = f"{type(value).__name__} {value!r}"
+            raise TypeError(f"{name}(): {param} must be {wanted}; got {got[:80]}")
+
+    return check
+
+
+# What an annotation's names accept at run time; names not listed are not checked.
+_KINDS: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "None": (lambda v: v is None, "None"),
+    "str": (lambda v: isinstance(v, str), "a string"),
+    "bool": (lambda v: isinstance(v, bool), "a bool (True or False)"),
+    "int": (lambda v: isinstance(v, int) and not isinstance(v, bool), "an int"),
+    "float": (
+        lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
+        "a number",
+    ),
+    "datetime.timedelta": (lambda v: hasattr(v, "total_seconds"), "a timedelta"),
+    "Mapping": (lambda v: isinstance(v, Mapping), "a mapping (dict)"),
+    "Callable": (callable, "a callable"),
+    "list": (lambda v: isinstance(v, list), "a list"),
+    "dict": (lambda v: isinstance(v, dict), "a dict"),
+}
+
+
+def _accepted(annotation: str) -> list[tuple[Callable[[Any], bool], str]] | None:
+    """The checks of each alternative of `annotation` (``str | None``), or None when any
+    alternative is one this module does not check (``Any``, a class)."""
+    kinds = []
+    for alternative in _top_level_alternatives(annotation):
+        kind = _KINDS.get(alternative.split("[", 1)[0].strip())
+        if kind is None:
+            return None
+        kinds.append(kind)
+    return kinds
+
+
+def _top_level_alternatives(annotation: str) -> list[str]:
+    parts, depth, start = [], 0, 0
+    for i, c in enumerate(annotation):
+        depth += (c == "[") - (c == "]")
+        if c == "|" and depth == 0:
+            parts.append(annotation[start:i])
+            start = i + 1
+    return [*parts, annotation[start:]]
 
 
 def _same(_self: Any, answer: Any) -> Any:

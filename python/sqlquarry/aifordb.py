@@ -164,6 +164,7 @@ class TeamMembers(Collection[TeamMember]):
         self.delete(ident)
 
     async def remove_async(self, ident: str) -> None:
+        """Removes a member, awaited."""
         await self.delete_async(ident)
 
 

@@ -144,10 +144,12 @@ class Connection:
         self._closed = False
 
     def cursor(self) -> Cursor:
+        """A new cursor on this connection."""
         self._check_open()
         return Cursor(self)
 
     def close(self) -> None:
+        """Closes the connection: its cursors cannot run statements any more."""
         self._closed = True
 
     def commit(self) -> None:
@@ -155,6 +157,7 @@ class Connection:
         self._check_open()
 
     def rollback(self) -> None:
+        """Raises NotSupportedError: each statement takes effect as it runs."""
         raise NotSupportedError("Roe runs each statement on its own: there is nothing to roll back")
 
     def _check_open(self) -> None:
@@ -260,10 +263,12 @@ class Cursor:
         return list(zip(*columns, strict=True)) if columns else [()] * piece.num_rows
 
     def fetchone(self) -> tuple[Any, ...] | None:
+        """The next row as a tuple, or None after the last."""
         rows = self.fetchmany(1)
         return rows[0] if rows else None
 
     def fetchall(self) -> list[tuple[Any, ...]]:
+        """Every row not fetched yet, as tuples."""
         table = self._rows_table()
         return self.fetchmany(table.num_rows - self._position)
 
@@ -296,6 +301,7 @@ class Cursor:
     # -- the rest of PEP 249 ----------------------------------------------------------------
 
     def close(self) -> None:
+        """Closes the cursor and lets go of its result."""
         self._closed = True
         self._result = self._table = None
 
@@ -311,6 +317,7 @@ class Cursor:
         """Does nothing (PEP 249 allows it)."""
 
     def callproc(self, procname: str, parameters: Any = None) -> Any:
+        """Raises NotSupportedError: ClickHouse has no stored procedures."""
         raise NotSupportedError("ClickHouse has no stored procedures")
 
     def nextset(self) -> None:

@@ -38,7 +38,7 @@ def test_a_timeout_that_is_not_a_positive_number_is_a_configuration_error(raw, v
 
 @pytest.mark.parametrize("value", ["30s", True, [1], object()], ids=repr)
 def test_a_timeout_of_the_wrong_type_names_the_argument(raw, value):
-    with pytest.raises(TypeError, match="timeout must be a number of seconds"):
+    with pytest.raises(TypeError, match="timeout must be a number"):
         make_clients(raw, timeout=value)
 
 

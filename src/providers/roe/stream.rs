@@ -10,11 +10,13 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
 use arrow_array::RecordBatch;
+use arrow_schema::SchemaRef;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use super::body::columns_before_rows;
 use super::wire::read_skeleton;
+use crate::decode::schema_of;
 use crate::decode::stream::{RowChunker, RowsText};
 use crate::decode::DEFAULT_BATCH_ROWS;
 use crate::error::{DecodeError, Error, RequestContext, Result};
@@ -60,6 +62,8 @@ pub struct BatchStream {
     ready: VecDeque<RecordBatch>,
     reader: Option<JoinHandle<()>>,
     done: bool,
+    /// Known before the first batch: the columns come before the rows.
+    schema: SchemaRef,
 }
 
 impl Drop for BatchStream {
@@ -97,13 +101,18 @@ impl BatchStream {
         }
     }
 
+    /// The batches' schema (also of a stream with no rows).
+    pub fn schema(&self) -> SchemaRef {
+        self.schema.clone()
+    }
+
     fn fail<T>(&mut self, e: Error) -> Result<T> {
         self.done = true;
         self.ready.clear();
         Err(e)
     }
 
-    fn empty() -> Self {
+    fn empty(schema: SchemaRef) -> Self {
         let (tx, rx) = mpsc::channel(1);
         let _ = tx.try_send(Item::End);
         BatchStream {
@@ -111,6 +120,7 @@ impl BatchStream {
             ready: VecDeque::new(),
             reader: None,
             done: false,
+            schema,
         }
     }
 }
@@ -183,6 +193,10 @@ pub async fn open(mut resp: reqwest::Response, origin: Origin) -> Result<Opened>
             None => return reader.finish_without_rows(),
         }
     }
+    let schema = reader
+        .columns
+        .get(&0)
+        .map_or_else(|| schema_of(&[]), |(columns, _)| schema_of(columns));
     let width = std::thread::available_parallelism().map_or(2, |p| p.get());
     let (tx, rx) = mpsc::channel(width + 1);
     let task = tokio::spawn(reader.run(resp, early, tx));
@@ -191,6 +205,7 @@ pub async fn open(mut resp: reqwest::Response, origin: Origin) -> Result<Opened>
         ready: VecDeque::new(),
         reader: Some(task),
         done: false,
+        schema,
     }))
 }
 
@@ -245,11 +260,13 @@ impl Reader {
                 "the service returned no result for the query",
             ));
         }
+        let mut columns = Vec::new();
         for result in &run.results {
             let query_id = result.query_id(o.fallback_id.as_deref());
-            result.columns(&o.tz, &query_id, &o.ctx)?;
+            columns = result.columns(&o.tz, &query_id, &o.ctx)?;
         }
-        Ok(Opened::Stream(BatchStream::empty()))
+        // The last statement's columns: the one a stream carries.
+        Ok(Opened::Stream(BatchStream::empty(schema_of(&columns))))
     }
 
     async fn run(
