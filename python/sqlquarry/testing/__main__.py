@@ -40,9 +40,19 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     aifordb.add_argument(
         "--rate-limit", type=int, default=None, help="requests per 60 s (default: no limit)"
     )
+    aifordb.add_argument(
+        "--question", action="append", default=[], metavar="QUESTION=SQL",
+        help="a question the emulator answers with SQL (repeatable); with --demo-rows, "
+        "the demo questions are registered too",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     if args.query and args.service != "slateo":
         parser.error("--query needs --service slateo")
+    if args.question and args.service != "aifordb":
+        parser.error("--question needs --service aifordb")
+    for q in args.question:
+        if "=" not in q:
+            parser.error(f"--question takes QUESTION=SQL, got {q!r}")
     return args
 
 
@@ -78,16 +88,47 @@ def main(argv: list[str] | None = None) -> int:
     try:
         # Scripts wait for this exact line to learn the port.
         print(f"sqlquarry emulator listening on {server.url}", flush=True)
-        if args.service == "aifordb":
-            print(f"API base URL: {server.base_url}", flush=True)
-        for sql in args.query:
-            print(f"saved query {server.add_query(sql)}: {sql}", flush=True)
+        for line in _what_a_client_needs(args, server):
+            print(line, flush=True)
         # A timed wait lets the main thread run the signal handlers promptly.
         while not stop.wait(0.5):
             pass
     finally:
         server.stop()
     return 0
+
+
+def _what_a_client_needs(args: argparse.Namespace, server) -> list[str]:
+    """Everything a client needs to talk to `server`, as lines to paste in a shell."""
+    if args.service == "roe":
+        return [
+            "A client takes these (any organization id is accepted):",
+            f"  export ROE_BASE_URL={server.url} ROE_API_KEY={args.api_key} "
+            "ROE_ORGANIZATION_ID=demo",
+            "  python -c 'import sqlquarry; print(sqlquarry.RoeClient().query(\"SELECT 1\"))'",
+        ]
+    if args.service == "slateo":
+        lines = [
+            "A client takes these:",
+            f"  export SLATEO_BASE_URL={server.url} SLATEO_API_KEY={args.api_key}",
+        ]
+        for sql in args.query:
+            lines.append(f"saved query {server.add_query(sql)}: {sql}")
+        return lines
+    from ._demo import DEMO_QUESTIONS
+
+    questions = dict(q.split("=", 1) for q in args.question)
+    if args.demo_rows > 0:
+        questions = {**DEMO_QUESTIONS, **questions}
+    for question, sql in questions.items():
+        server.register_question(question, sql)
+    lines = [
+        f"API base URL: {server.base_url}",
+        "A client takes these; questions run on connection conn_local:",
+        f"  export AIFORDATABASE_BASE_URL={server.base_url} AIFORDATABASE_API_KEY={args.api_key}",
+        "It answers SQL itself, and these questions (add more with --question 'TEXT=SQL'):",
+    ]
+    return lines + [f"  {q}" for q in questions] + ([] if questions else ["  (none yet)"])
 
 
 if __name__ == "__main__":

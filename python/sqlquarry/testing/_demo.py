@@ -63,6 +63,16 @@ INSERT INTO files VALUES
 """
 
 
+# Questions the AI for Database emulator answers over the demo dataset (it answers SQL, and
+# questions registered with register_question).
+DEMO_QUESTIONS = {
+    "How many events of each kind are there?": (
+        "SELECT kind, count() AS events FROM events GROUP BY kind ORDER BY kind"
+    ),
+    "Which files were added?": "SELECT name, created_at FROM files ORDER BY created_at",
+}
+
+
 def load_demo_dataset(engine: ChEngine, rows: int = 1_000_000) -> None:
     """(Re)create `events` with `rows` rows and the three-row `files` table."""
     engine.run(_EVENTS_DDL)
