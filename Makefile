@@ -29,7 +29,7 @@ develop-release: $(DEPS)
 demo: develop-release
 	$(BIN)/python examples/demo.py
 
-# 1M rows from the emulator into Arrow/pandas/polars vs plain Python (README, Performance).
+# 1M rows from the emulator into Arrow/pandas/polars vs plain Python (docs/performance.md).
 # BENCH_ARGS="--quick" for one run at 1M only; see bench/run.py --help.
 bench: develop-release
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
