@@ -291,7 +291,9 @@ mod tests {
             types.join(","),
             rows.join(",")
         );
-        decode_run_body(body.as_bytes(), "UTC").unwrap().remove(0)
+        decode_run_body(body.clone().into_bytes(), "UTC")
+            .unwrap()
+            .remove(0)
     }
 
     #[test]

@@ -275,7 +275,7 @@ mod tests {
                              "Nullable(Tuple(a Int8, `b c` Array(String)))", "Mystery"],
             "result_rows": [["1.5", "2024-01-01 00:00:00.5", [1, ["x"]], "?"],
                             ["-2", "2024-01-02 00:00:00", null, "!"]]}]"#;
-        let r = crate::providers::roe::decode_run_body(body.as_bytes(), "UTC")
+        let r = crate::providers::roe::decode_run_body(body.as_bytes().to_vec(), "UTC")
             .unwrap()
             .remove(0);
         assert!(!r.warnings.is_empty());

@@ -200,7 +200,9 @@ class _RoeCore:
         """Runs `sql`; answers every statement's result."""
     def submit(self, sql: str, options: _Options = None) -> _Pending[_RoeJob]:
         """Submits `sql`; answers its job."""
-    def iter_batches(self, sql: str, options: _Options = None) -> _Pending[BatchStream]:
+    def iter_batches(
+        self, sql: str, options: _Options = None, batch_rows: int | None = None
+    ) -> _Pending[BatchStream]:
         """Runs `sql`; answers a stream of the last statement's record batches."""
     def run_raw(self, sql: str, options: _Options = None) -> _Pending[bytes]:
         """The run endpoint's raw body, undecoded (benchmarks' download floor)."""
@@ -221,7 +223,9 @@ class _RoeJob:
         """Waits for the job; answers the last statement's result."""
     def wait_all(self, options: _Options = None) -> _Pending[list[QueryResult]]:
         """Waits for the job; answers every statement's result."""
-    def iter_batches(self, options: _Options = None) -> _Pending[BatchStream]:
+    def iter_batches(
+        self, options: _Options = None, batch_rows: int | None = None
+    ) -> _Pending[BatchStream]:
         """Waits for the job; answers a stream of the last statement's record batches."""
 
 @final
@@ -270,7 +274,8 @@ class _AIForDatabaseCore:
         """Asks in plain language; answers the rows with inferred types."""
 
 def _decode_roe_body(body: bytes, server_timezone: str = "UTC") -> list[QueryResult]:
-    """Decodes a Roe run-response body already in memory, without the GIL."""
+    """Decodes a Roe run-response body already in memory, without the GIL, through the same
+    reader as a response arriving."""
 
 def _decimal_objects(column: object) -> list[object]:
     """A decimal128 column (scale >= 0) as a list of `decimal.Decimal`, None for NULL: the

@@ -90,10 +90,14 @@ class QueryJob:
     wait_all_async = wait_all.coroutine
 
     @twins
-    def iter_batches(self, **options: Unpack[CallOptions]) -> _Pending[BatchStream]:
+    def iter_batches(
+        self, *, batch_rows: int | None = None, **options: Unpack[CallOptions]
+    ) -> _Pending[BatchStream]:
         """Waits like :meth:`wait`, then streams the last statement's rows as they arrive
-        (see :class:`BatchStream`); the timeout bounds the wait and the stream's opening."""
-        return self._job.iter_batches(options)
+        (see :class:`BatchStream`); the timeout bounds the wait and the stream's opening.
+        ``batch_rows``: every batch but the last has exactly this many rows (default: as
+        decoded, up to 65,536)."""
+        return self._job.iter_batches(options, batch_rows)
 
     iter_batches_async = iter_batches.coroutine
 
@@ -160,12 +164,15 @@ class RoeClient(ServiceClient):
     submit_async = submit.coroutine
 
     @twins
-    def iter_batches(self, sql: str, **options: Unpack[RoeCallOptions]) -> _Pending[BatchStream]:
+    def iter_batches(
+        self, sql: str, *, batch_rows: int | None = None, **options: Unpack[RoeCallOptions]
+    ) -> _Pending[BatchStream]:
         """Runs `sql` and streams the last statement's rows as ``pyarrow.RecordBatch``
         objects, decoded as they arrive: memory stays at a few batches however large the
         result. Use it in a ``with`` block (or ``close()`` it) to stop the download early.
-        The timeout bounds the call until the stream opens."""
-        return self._core.iter_batches(sql, options)
+        The timeout bounds the call until the stream opens. ``batch_rows``: every batch
+        but the last has exactly this many rows (default: as decoded, up to 65,536)."""
+        return self._core.iter_batches(sql, options, batch_rows)
 
     iter_batches_async = iter_batches.coroutine
 

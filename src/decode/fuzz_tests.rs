@@ -10,7 +10,7 @@ use super::{decode_rows, DEFAULT_BATCH_ROWS};
 use crate::types::{column_spec, ColumnSpec};
 
 /// Type names that exercise every builder, nested ones included.
-const TYPES: &[&str] = &[
+pub(crate) const TYPES: &[&str] = &[
     "Int8",
     "UInt8",
     "Int32",
@@ -55,7 +55,7 @@ const TYPES: &[&str] = &[
     "Frobnicate",
 ];
 
-fn specs(indices: &[usize]) -> Vec<ColumnSpec> {
+pub(crate) fn specs(indices: &[usize]) -> Vec<ColumnSpec> {
     indices
         .iter()
         .enumerate()
@@ -64,7 +64,7 @@ fn specs(indices: &[usize]) -> Vec<ColumnSpec> {
 }
 
 /// Arbitrary JSON values, biased towards the scalars and shapes results contain.
-fn json_value() -> impl Strategy<Value = String> {
+pub(crate) fn json_value() -> impl Strategy<Value = String> {
     let leaf = prop_oneof![
         Just("null".to_owned()),
         any::<bool>().prop_map(|b| b.to_string()),
@@ -89,21 +89,17 @@ fn json_value() -> impl Strategy<Value = String> {
 
 /// 2000 cases per property unless PROPTEST_CASES says otherwise.
 /// A JSON rows array of `rows` (each a list of JSON values), rows separated by `glue`.
-fn rows_array(rows: &[Vec<String>], glue: &str) -> String {
+pub(crate) fn rows_array(rows: &[Vec<String>], glue: &str) -> String {
     let rows: Vec<String> = rows.iter().map(|r| format!("[{}]", r.join(","))).collect();
     format!("[{}]", rows.join(glue))
 }
 
-fn row_count(batches: &[RecordBatch]) -> usize {
-    batches.iter().map(RecordBatch::num_rows).sum()
-}
-
 /// `batches` as one batch, in the schema of `like`'s first batch.
-fn concatenated(like: &[RecordBatch], batches: &[RecordBatch]) -> RecordBatch {
+pub(crate) fn concatenated(like: &[RecordBatch], batches: &[RecordBatch]) -> RecordBatch {
     arrow_select::concat::concat_batches(&like[0].schema(), batches).unwrap()
 }
 
-fn config() -> ProptestConfig {
+pub(crate) fn config() -> ProptestConfig {
     let mut c = ProptestConfig::default();
     if std::env::var_os("PROPTEST_CASES").is_none() {
         c.cases = 2000;
@@ -133,44 +129,6 @@ proptest! {
     }
 
     #[test]
-    fn framing_arbitrary_text_never_panics(body in "\\{\"result_rows\": \\[[\\[\\]\"\\\\a,{}: ]{0,40}") {
-        if let Ok(f) = super::framing::frame(&body, 3) {
-            for span in &f.spans {
-                let columns = specs(&[1, 28]);
-                let _ = super::decode(super::Rows::Framed { body: &body, span }, &columns, 2);
-            }
-        }
-    }
-
-    #[test]
-    fn plain_rows_frame_like_the_byte_by_byte_scan(
-        // Strings full of what the framer looks for (escaped quotes included), and values.
-        rows in prop::collection::vec(prop::collection::vec(prop_oneof![json_value(), "\"([a\\],\\[ ]|\\\\\"){0,8}\""], 0..5), 0..12),
-        chunk in 1usize..64,
-        piece in 1usize..40,
-        glue in prop::sample::select(vec![",", ", ", " ,\n", "", "]", "[", "\""]),
-        after in prop::sample::select(vec!["", "]", "]]", ",", "\"", "\\", "[1]]"]),
-    ) {
-        let body = format!("[{{\"result_rows\": {}{after}, \"z\": [[1],[2]]}}]", rows_array(&rows, glue));
-        let frame = |mut f: super::framing::Framer| {
-            // In pieces, as off the wire, keeping only what the framer still needs.
-            let mut ready = Vec::new();
-            let mut keep = 0;
-            for end in (piece..body.len()).step_by(piece).chain([body.len()]) {
-                f.feed(&body.as_bytes()[keep..end], keep)?;
-                ready.extend(f.take_ready());
-                keep = f.position().min(end);
-            }
-            f.finish().map(|framed| (framed.skeleton, framed.spans, ready))
-        };
-        prop_assert_eq!(
-            frame(super::framing::Framer::new(chunk)),
-            frame(super::framing::Framer::byte_by_byte(chunk)),
-            "{}", body
-        );
-    }
-
-    #[test]
     fn structured_rows_never_panic(
         cols in prop::collection::vec(0usize..64, 1..4),
         rows in prop::collection::vec(prop::collection::vec(json_value(), 0..5), 0..6),
@@ -180,55 +138,6 @@ proptest! {
         if let Ok(batches) = decode_rows(&body, &columns, 2) {
             let n: usize = batches.iter().map(|b| b.num_rows()).sum();
             prop_assert_eq!(n, rows.len());
-        }
-    }
-
-    #[test]
-    fn framed_parallel_decoding_agrees_with_sequential(
-        cols in prop::collection::vec(0usize..64, 1..4),
-        rows in prop::collection::vec(prop::collection::vec(json_value(), 0..5), 0..12),
-        chunk in 1usize..64,
-        glue in prop::sample::select(vec![",", ", ", " ,\n", ""]),
-    ) {
-        let rows_json = rows_array(&rows, glue);
-        let body = format!("[{{\"result_rows\": {rows_json}}}]");
-        let columns = specs(&cols);
-        let sequential = decode_rows(&rows_json, &columns, 3);
-        match super::framing::frame(&body, chunk) {
-            Ok(framed) => {
-                let parallel = super::decode(super::Rows::Framed { body: &body, span: &framed.spans[0] }, &columns, 3);
-                prop_assert_eq!(sequential.is_ok(), parallel.is_ok(), "{} / {:?}", body, parallel.as_ref().err());
-                if let (Ok(a), Ok(b)) = (sequential, parallel) {
-                    prop_assert_eq!(row_count(&a), row_count(&b));
-                    if row_count(&a) > 0 {
-                        prop_assert_eq!(concatenated(&a, &a), concatenated(&b, &b));
-                    }
-                }
-            }
-            Err(_) => prop_assert!(sequential.is_err()),
-        }
-    }
-
-    #[test]
-    fn decoding_in_guessed_pieces_agrees_with_sequential(
-        cols in prop::collection::vec(0usize..64, 1..4),
-        rows in prop::collection::vec(prop::collection::vec(json_value(), 0..5), 0..12),
-        piece_bytes in 1usize..64,
-        glue in prop::sample::select(vec![",", ", ", " ,\n", ""]),
-    ) {
-        let rows_json = rows_array(&rows, glue);
-        let body = format!("{{\"result_rows\": {rows_json}, \"after\": \"],[\"}}");
-        let columns = specs(&cols);
-        let sequential = decode_rows(&rows_json, &columns, 3);
-        let start = body.find(": [").unwrap() + 3;
-        let pieces = super::split::decode_in_pieces(&body, start, &columns, 3, piece_bytes, 2);
-        prop_assert_eq!(sequential.is_ok(), pieces.is_ok(), "{} / {:?}", body, pieces.as_ref().err());
-        if let (Ok(a), Ok(b)) = (sequential, pieces) {
-            prop_assert_eq!(row_count(&a), b.rows);
-            prop_assert_eq!(b.close, start + rows_json.len() - 2);
-            if b.rows > 0 {
-                prop_assert_eq!(concatenated(&a, &a), concatenated(&a, &b.batches));
-            }
         }
     }
 

@@ -1,21 +1,20 @@
 //! JSON rows + declared column types -> Arrow record batches. No HTTP, no Python.
 
 mod builders;
-pub mod framing;
+pub mod envelope;
 pub mod infer;
 mod nested;
 mod primitive_values;
 mod text_form;
 
 #[cfg(test)]
-mod fuzz_tests;
+pub(crate) mod fuzz_tests;
+pub mod piece;
+pub mod rebatch;
 pub mod scanner;
-pub mod split;
-pub mod stream;
 pub mod values;
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use arrow_array::RecordBatch;
 use arrow_schema::{Schema, SchemaRef};
@@ -23,7 +22,7 @@ use arrow_schema::{Schema, SchemaRef};
 use crate::error::DecodeError;
 use crate::types::ColumnSpec;
 use builders::{builder_for, ColumnBuilder, PushError};
-use framing::RowsSpan;
+use piece::{decode_piece, PieceEnd, PieceStart, GUESSED_ROW_BYTES};
 use scanner::{truncate, Scanner};
 
 /// Rows per record batch: small enough that one string column never nears Arrow's 2 GiB
@@ -36,19 +35,15 @@ pub fn schema_of(columns: &[ColumnSpec]) -> SchemaRef {
     ))
 }
 
-/// Where a result's rows are: a JSON array of row arrays, or a framed span of a body.
+/// Where a result's rows are: a JSON array of row arrays, or decoded already.
 #[derive(Clone, Copy)]
 pub enum Rows<'a> {
     Json(&'a str),
-    Framed {
-        body: &'a str,
-        span: &'a RowsSpan,
-    },
     /// Rows decoded already (in the schema of the same columns).
     Decoded(&'a [RecordBatch]),
 }
 
-/// Decodes `rows` into batches of `schema_of(columns)`, framed spans in parallel.
+/// Decodes `rows` into batches of `schema_of(columns)`.
 pub fn decode(
     rows: Rows,
     columns: &[ColumnSpec],
@@ -56,13 +51,10 @@ pub fn decode(
 ) -> Result<Vec<RecordBatch>, Box<DecodeError>> {
     match rows {
         Rows::Json(text) => decode_rows(text, columns, batch_rows),
-        Rows::Framed { body, span } => decode_span(body, span, columns, batch_rows),
         Rows::Decoded([]) => Ok(vec![RecordBatch::new_empty(schema_of(columns))]),
         Rows::Decoded(batches) => Ok(batches.to_vec()),
     }
 }
-
-type ChunkResult = Result<Vec<RecordBatch>, Box<DecodeError>>;
 
 /// Runs `f` on a worker thread, turning a panic (a bug) into an error so that it cannot
 /// take the process down or reach Python as a panic.
@@ -77,122 +69,6 @@ pub(crate) fn guarded<T>(
             ..Default::default()
         }))
     })
-}
-
-/// Decodes a framed span's chunks on every core, keeping row order.
-fn decode_span(
-    body: &str,
-    span: &RowsSpan,
-    columns: &[ColumnSpec],
-    batch_rows: usize,
-) -> Result<Vec<RecordBatch>, Box<DecodeError>> {
-    let schema = schema_of(columns);
-    let n = span.chunks.len();
-    let per_chunk = (span.rows / n.max(1)).clamp(1, batch_rows.max(1));
-    let decode_one = |i: usize| {
-        let (text, first_row) = span.chunk(body, i);
-        decode_chunk(
-            text,
-            first_row,
-            i + 1 == n,
-            columns,
-            &schema,
-            batch_rows,
-            per_chunk,
-        )
-    };
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |p| p.get())
-        .min(n);
-    let mut per_chunk_batches: Vec<Vec<RecordBatch>> = Vec::with_capacity(n);
-    if threads <= 1 {
-        for i in 0..n {
-            per_chunk_batches.push(guarded(|| decode_one(i))?);
-        }
-    } else {
-        let next = AtomicUsize::new(0);
-        let done: Mutex<Vec<Option<ChunkResult>>> = Mutex::new((0..n).map(|_| None).collect());
-        std::thread::scope(|s| {
-            for _ in 0..threads {
-                s.spawn(|| loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    if i >= n {
-                        break;
-                    }
-                    let out = guarded(|| decode_one(i));
-                    let failed = out.is_err();
-                    done.lock().unwrap_or_else(|p| p.into_inner())[i] = Some(out);
-                    if failed {
-                        // Later chunks cannot change the answer: the first error wins.
-                        next.fetch_max(n, Ordering::Relaxed);
-                    }
-                });
-            }
-        });
-        for out in done.into_inner().unwrap_or_else(|p| p.into_inner()) {
-            match out {
-                Some(r) => per_chunk_batches.push(r?),
-                None => break, // skipped after an earlier chunk failed
-            }
-        }
-    }
-    let mut batches: Vec<RecordBatch> = per_chunk_batches.into_iter().flatten().collect();
-    batches.retain(|b| b.num_rows() > 0);
-    if batches.is_empty() {
-        batches.push(RecordBatch::new_empty(schema));
-    }
-    Ok(batches)
-}
-
-/// Decodes one framed chunk's text (whole rows separated by commas; `last`: no comma may
-/// end it) on this thread. `first_row` numbers the rows in errors.
-pub fn decode_framed_chunk(
-    text: &str,
-    first_row: usize,
-    rows: usize,
-    last: bool,
-    columns: &[ColumnSpec],
-    batch_rows: usize,
-) -> Result<Vec<RecordBatch>, Box<DecodeError>> {
-    let batch_rows = batch_rows.max(1);
-    let schema = schema_of(columns);
-    let capacity = rows.clamp(1, batch_rows);
-    decode_chunk(
-        text, first_row, last, columns, &schema, batch_rows, capacity,
-    )
-}
-
-/// Decodes one chunk: rows separated by commas (a comma may end it unless it is `last`).
-fn decode_chunk(
-    text: &str,
-    first_row: usize,
-    last: bool,
-    columns: &[ColumnSpec],
-    schema: &SchemaRef,
-    batch_rows: usize,
-    capacity: usize,
-) -> Result<Vec<RecordBatch>, Box<DecodeError>> {
-    let mut rows = RowSink::new(columns, schema, batch_rows, capacity);
-    let mut sc = Scanner::new(text);
-    let mut row = first_row;
-    while !sc.at_end() {
-        rows.read_row(&mut sc, row)?;
-        row += 1;
-        let comma = sc.eat(b',');
-        let end = sc.at_end();
-        // Rows are separated by commas; the one between two chunks ends the first chunk.
-        if comma && end && last {
-            return Err(malformed_rows("a comma after the last row", row));
-        }
-        if !(comma || end && last) {
-            let at = sc.position();
-            return Err(malformed_rows(
-                &format!("expected ',' after a row at byte {at}"),
-                row,
-            ));
-        }
-    }
-    rows.finish()
 }
 
 /// Decoded rows on their way into batches of `batch_rows`: what every row loop shares.
@@ -272,33 +148,37 @@ fn not_a_row(sc: &mut Scanner, row: usize) -> Box<DecodeError> {
 }
 
 /// Decodes `rows_json` (a JSON array of row arrays) into batches of `schema_of(columns)`,
-/// on this thread: the array's inside is one chunk.
+/// on this thread.
 pub fn decode_rows(
     rows_json: &str,
     columns: &[ColumnSpec],
     batch_rows: usize,
 ) -> Result<Vec<RecordBatch>, Box<DecodeError>> {
     let schema = schema_of(columns);
+    let not_rows = |why: &str| {
+        Box::new(DecodeError {
+            message: format!("malformed result rows: {why}"),
+            ..Default::default()
+        })
+    };
     let text = rows_json.trim_ascii();
     let inner = text
         .strip_prefix('[')
-        .and_then(|t| t.strip_suffix(']'))
-        .ok_or_else(|| {
-            Box::new(DecodeError {
-                message: "malformed result rows: not a JSON array of rows".into(),
-                ..Default::default()
-            })
-        })?;
-    let batch_rows = batch_rows.max(1);
-    let mut batches = decode_chunk(
+        .ok_or_else(|| not_rows("not a JSON array of rows"))?;
+    let piece = decode_piece(
         inner,
-        0,
-        true,
+        PieceStart::ArrayStart,
         columns,
         &schema,
         batch_rows,
-        batch_rows.min(4096),
+        GUESSED_ROW_BYTES,
     )?;
+    match piece.end {
+        PieceEnd::Closed(at) if at + 1 == inner.len() => {}
+        PieceEnd::Closed(_) => return Err(not_rows("text after the rows array")),
+        _ => return Err(not_rows("the rows array is not terminated")),
+    }
+    let mut batches = piece.batches;
     if batches.is_empty() {
         batches.push(RecordBatch::new_empty(schema));
     }
@@ -410,16 +290,9 @@ mod tests {
             })
             .collect();
         let body = format!("[{}]", json.join(","));
-        // Row count unknown (decode_rows sizes for a guess) or known (a framed chunk).
-        for (known_rows, batch_rows) in [(None, 40), (Some(150), 40), (Some(150), 1000)] {
+        for batch_rows in [40, 1000] {
             let columns = cols(&[("s", "Nullable(String)")]);
-            let batches = match known_rows {
-                None => decode_rows(&body, &columns, batch_rows).unwrap(),
-                Some(rows) => {
-                    let inner = &body[1..body.len() - 1];
-                    decode_framed_chunk(inner, 0, rows, true, &columns, batch_rows).unwrap()
-                }
-            };
+            let batches = decode_rows(&body, &columns, batch_rows).unwrap();
             let got: Vec<Option<String>> = batches
                 .iter()
                 .flat_map(|b| {
@@ -429,10 +302,7 @@ mod tests {
                         .collect::<Vec<_>>()
                 })
                 .collect();
-            assert_eq!(
-                got, expected,
-                "{known_rows:?} rows known, batches of {batch_rows}"
-            );
+            assert_eq!(got, expected, "batches of {batch_rows}");
         }
     }
 
@@ -657,82 +527,5 @@ mod tests {
             10
         )
         .is_err());
-    }
-
-    #[test]
-    fn framed_parallel_decode_matches_sequential() {
-        let c = cols(&[
-            ("a", "UInt32"),
-            ("s", "Nullable(String)"),
-            ("l", "Array(UInt8)"),
-        ]);
-        let rows: Vec<String> = (0..5000)
-            .map(|i| {
-                format!(
-                    r#"[{i}, {}, [{}]]"#,
-                    if i % 7 == 0 {
-                        "null".into()
-                    } else {
-                        format!("\"r{i} ]\\\" [\"")
-                    },
-                    i % 200
-                )
-            })
-            .collect();
-        let rows_json = format!("[{}]", rows.join(","));
-        let body = format!(r#"[{{"result_rows": {rows_json}}}]"#);
-        let framed = framing::frame(&body, 1000).unwrap();
-        let span = &framed.spans[0];
-        assert!(span.chunks.len() > 10);
-        let parallel = decode(Rows::Framed { body: &body, span }, &c, 777).unwrap();
-        let sequential = decode_rows(&rows_json, &c, 777).unwrap();
-        let concat =
-            |b: &[RecordBatch]| arrow_select::concat::concat_batches(&b[0].schema(), b).unwrap();
-        assert_eq!(concat(&parallel), concat(&sequential));
-    }
-
-    #[test]
-    fn framed_errors_name_the_global_row() {
-        let c = cols(&[("a", "UInt8")]);
-        let rows: Vec<String> = (0..3000)
-            .map(|i| {
-                if i == 2345 {
-                    "[300]".into()
-                } else {
-                    "[1]".into()
-                }
-            })
-            .collect();
-        let body = format!(r#"{{"result_rows": [{}]}}"#, rows.join(","));
-        let framed = framing::frame(&body, 100).unwrap();
-        let e = decode(
-            Rows::Framed {
-                body: &body,
-                span: &framed.spans[0],
-            },
-            &c,
-            64,
-        )
-        .unwrap_err();
-        assert_eq!(e.row, Some(2345));
-        for bad in [
-            r#"{"result_rows": [[1],]}"#,
-            r#"{"result_rows": [[1] [2]]}"#,
-            r#"{"result_rows": [[1],,[2]]}"#,
-        ] {
-            let framed = framing::frame(bad, 1).unwrap();
-            assert!(
-                decode(
-                    Rows::Framed {
-                        body: bad,
-                        span: &framed.spans[0]
-                    },
-                    &c,
-                    64
-                )
-                .is_err(),
-                "{bad}"
-            );
-        }
     }
 }

@@ -141,3 +141,14 @@ pub fn service_client<C>(
     let client = make(client_settings(api_key, settings)?).map_err(to_pyerr)?;
     Ok(std::sync::Arc::new(client))
 }
+
+/// `iter_batches`'s batch size: None (as decoded) or a positive number of rows.
+pub fn batch_rows(value: Option<i64>) -> PyResult<Option<usize>> {
+    match value {
+        None => Ok(None),
+        Some(n) if n > 0 => Ok(usize::try_from(n).ok()),
+        Some(n) => Err(to_pyerr(crate::error::Error::Config(format!(
+            "batch_rows must be a positive number of rows; got {n}"
+        )))),
+    }
+}

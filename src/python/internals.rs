@@ -4,11 +4,12 @@
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedBytes;
 
-use crate::providers::roe::decode_run_body;
+use crate::providers::roe::decode_body;
 use crate::python::errors::to_pyerr;
 use crate::python::result::PyQueryResult;
 
-/// Decodes a Roe run-response body already in memory, without the GIL.
+/// Decodes a Roe run-response body already in memory, without the GIL, through the same
+/// reader as a response arriving.
 #[pyfunction]
 #[pyo3(signature = (body, server_timezone="UTC"))]
 pub fn _decode_roe_body(
@@ -16,8 +17,10 @@ pub fn _decode_roe_body(
     body: PyBackedBytes,
     server_timezone: &str,
 ) -> PyResult<Vec<PyQueryResult>> {
+    let rt = crate::python::runtime::runtime()?;
+    let body = bytes::Bytes::from_owner(body);
     let results = py
-        .detach(|| decode_run_body(&body, server_timezone))
+        .detach(|| rt.block_on(decode_body(body, server_timezone)))
         .map_err(to_pyerr)?;
     results
         .into_iter()

@@ -10,7 +10,7 @@ use pyo3::types::{PyBytes, PyDict};
 use crate::error::{Error, Result};
 use crate::providers::options::CallOptions;
 use crate::providers::roe::{JobRef, RoeClient, RoeConfig, RoeOptions, SubmitOptions};
-use crate::python::args::{call_options, env_var, service_client, text};
+use crate::python::args::{self, call_options, env_var, service_client, text};
 use crate::python::errors::to_pyerr;
 use crate::python::params;
 use crate::python::pending::Pending;
@@ -139,13 +139,23 @@ impl RoeCore {
         }))
     }
 
-    /// Runs `sql`; answers a stream of the last statement's record batches.
-    #[pyo3(signature = (sql, options=None))]
-    fn iter_batches(&self, sql: String, options: Option<Bound<'_, PyDict>>) -> PyResult<Pending> {
+    /// Runs `sql`; answers a stream of the last statement's record batches, of
+    /// `batch_rows` rows each when given.
+    #[pyo3(signature = (sql, options=None, batch_rows=None))]
+    fn iter_batches(
+        &self,
+        sql: String,
+        options: Option<Bound<'_, PyDict>>,
+        batch_rows: Option<i64>,
+    ) -> PyResult<Pending> {
+        let batch_rows = args::batch_rows(batch_rows)?;
         let s = self.statement(sql, options.as_ref())?;
         let options = s.call.clone();
         let open = async move {
-            let stream = s.client.stream(&s.sql, &s.submit, &s.call).await?;
+            let stream = s
+                .client
+                .stream(&s.sql, &s.submit, &s.call, batch_rows)
+                .await?;
             Ok(PyBatchStream::new(stream))
         };
         Ok(Pending::with_options(&options, open, stream_into_py))
@@ -241,11 +251,23 @@ impl RoeJob {
         })
     }
 
-    /// Waits for the job; answers a stream of the last statement's record batches.
-    #[pyo3(signature = (options=None))]
-    fn iter_batches(&self, options: Option<Bound<'_, PyDict>>) -> PyResult<Pending> {
-        self.call(options.as_ref(), stream_into_py, |c, j, o| async move {
-            Ok(PyBatchStream::new(c.stream_result(&j, &o).await?))
-        })
+    /// Waits for the job; answers a stream of the last statement's record batches, of
+    /// `batch_rows` rows each when given.
+    #[pyo3(signature = (options=None, batch_rows=None))]
+    fn iter_batches(
+        &self,
+        options: Option<Bound<'_, PyDict>>,
+        batch_rows: Option<i64>,
+    ) -> PyResult<Pending> {
+        let batch_rows = args::batch_rows(batch_rows)?;
+        self.call(
+            options.as_ref(),
+            stream_into_py,
+            move |c, j, o| async move {
+                Ok(PyBatchStream::new(
+                    c.stream_result(&j, &o, batch_rows).await?,
+                ))
+            },
+        )
     }
 }

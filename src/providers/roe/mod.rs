@@ -1,21 +1,24 @@
 //! Roe AI database queries: run-and-wait, submit, status, result, wait.
 
-mod body;
 mod collect;
 mod config;
 mod job;
+mod reader;
+#[cfg(test)]
+mod reader_tests;
 pub mod stream;
 mod wire;
 
 use bytes::Bytes;
 use serde_json::json;
 
-pub use body::decode_run_body;
 use collect::collect;
+pub use collect::{decode_body, decode_run_body};
 pub use config::{RoeConfig, RoeOptions, DEFAULT_BASE_URL};
 pub use job::{JobRef, JobStatus};
+use reader::Origin;
 pub use stream::BatchStream;
-use stream::{Opened, Origin};
+use stream::Opened;
 
 use crate::error::{Error, RequestContext, Result};
 use crate::events;
@@ -237,7 +240,13 @@ impl RoeClient {
 
     /// Polls until the job finishes, then streams its result's batches as they arrive.
     /// The timeout bounds the wait and the opening of the stream.
-    pub async fn stream_result(&self, job: &JobRef, call: &CallOptions) -> Result<BatchStream> {
+    /// `batch_rows`: the batches' size (None: as decoded).
+    pub async fn stream_result(
+        &self,
+        job: &JobRef,
+        call: &CallOptions,
+        batch_rows: Option<usize>,
+    ) -> Result<BatchStream> {
         let fetch = || async {
             let (resp, ctx) = self
                 .try_job_ids(job, "result", |req| async move {
@@ -245,7 +254,7 @@ impl RoeClient {
                 })
                 .await?;
             let origin = self.origin(ctx, Some(job.id().to_owned()), call);
-            match stream::open(resp, origin).await? {
+            match stream::open(resp, origin, batch_rows).await? {
                 Opened::Running => Ok(None),
                 Opened::Stream(s) => Ok(Some(s)),
             }
@@ -253,13 +262,15 @@ impl RoeClient {
         self.when_done(job, call, fetch).await
     }
 
-    /// `POST /v1/database/query/` with the response's rows streamed as they arrive. The
-    /// timeout bounds the call until the first rows are in.
+    /// `POST /v1/database/query/` with the response's rows streamed as they arrive, in
+    /// batches of `batch_rows` (None: as decoded). The timeout bounds the call until the
+    /// first rows are in.
     pub async fn stream(
         &self,
         sql: &str,
         opts: &SubmitOptions,
         call: &CallOptions,
+        batch_rows: Option<usize>,
     ) -> Result<BatchStream> {
         let req = Request::post(RUN_PATH.into(), self.body(sql, opts)?)
             .query("organization_id", self.org());
@@ -269,7 +280,7 @@ impl RoeClient {
                 .send_streaming(&req)
                 .await
                 .map_err(run_refusal)?;
-            match stream::open(resp, self.origin(ctx.clone(), None, call)).await? {
+            match stream::open(resp, self.origin(ctx.clone(), None, call), batch_rows).await? {
                 Opened::Stream(s) => Ok(s),
                 Opened::Running => Err(Error::malformed(
                     &ctx,

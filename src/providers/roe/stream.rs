@@ -1,57 +1,27 @@
 //! A result as a stream of record batches, decoded while the body arrives and never held
-//! whole: memory stays at a few chunks however large the result.
+//! whole: memory stays at a few pieces however large the result.
 //!
-//! One task reads the response and frames it into chunks of whole rows; each chunk
-//! decodes on a blocking thread; a bounded channel of those decodings, in body order,
-//! carries them to the consumer. When the consumer falls behind, the channel fills, the
-//! reader stops reading and TCP flow control slows the server.
-
-use std::collections::{HashMap, VecDeque};
-use std::sync::Arc;
+//! One task drives the reader (`reader.rs`) over the response and sends each confirmed
+//! batch down a bounded channel. When the consumer falls behind, the channel fills, the
+//! task stops reading and TCP flow control slows the server.
 
 use arrow_array::RecordBatch;
 use arrow_schema::SchemaRef;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use super::body::columns_before_rows;
+use super::reader::{LateColumns, Origin, Reader};
 use super::wire::read_skeleton;
+use crate::decode::rebatch::Rebatcher;
 use crate::decode::schema_of;
-use crate::decode::stream::{RowChunker, RowsText};
-use crate::decode::DEFAULT_BATCH_ROWS;
-use crate::error::{DecodeError, Error, RequestContext, Result};
-use crate::progress::Progress;
+use crate::error::{Error, Result};
 use crate::transport::streaming_error;
-use crate::types::ColumnSpec;
 
-/// Chunks of this many bytes keep every core busy and a few of them in memory at once.
-const STREAM_CHUNK_BYTES: usize = 4 << 20;
-
-/// One chunk's batches, or what is wrong in it.
-pub(super) type ChunkDecode = std::result::Result<Vec<RecordBatch>, Box<DecodeError>>;
-type Decoding = JoinHandle<ChunkDecode>;
-
-/// A chunk's decoding as the caller reports it: its error names the query.
-pub(super) fn naming_query(r: ChunkDecode, query_id: &Option<String>) -> Result<Vec<RecordBatch>> {
-    r.map_err(|mut e| {
-        e.query_id.clone_from(query_id);
-        Error::Decode(e)
-    })
-}
-
-/// Waits for a chunk decoding on a blocking thread (see `naming_query`).
-pub(super) async fn join_decoding(
-    handle: Decoding,
-    query_id: &Option<String>,
-) -> Result<Vec<RecordBatch>> {
-    let r = handle
-        .await
-        .map_err(|e| Error::decode(format!("a decoder stopped unexpectedly: {e}")))?;
-    naming_query(r, query_id)
-}
+/// Batches waiting for the consumer: a few pieces' worth.
+const QUEUED_BATCHES: usize = 8;
 
 enum Item {
-    Decoding(Decoding, Option<String>),
+    Batch(RecordBatch),
     Failed(Error),
     End,
 }
@@ -59,7 +29,6 @@ enum Item {
 /// Record batches of one statement's rows, in order.
 pub struct BatchStream {
     rx: mpsc::Receiver<Item>,
-    ready: VecDeque<RecordBatch>,
     reader: Option<JoinHandle<()>>,
     done: bool,
     /// Known before the first batch: the columns come before the rows.
@@ -78,25 +47,21 @@ impl Drop for BatchStream {
 impl BatchStream {
     /// The next batch, None after the last; an error ends the stream.
     pub async fn next(&mut self) -> Result<Option<RecordBatch>> {
-        loop {
-            if let Some(b) = self.ready.pop_front() {
-                return Ok(Some(b));
+        if self.done {
+            return Ok(None);
+        }
+        let item = self.rx.recv().await.unwrap_or_else(|| {
+            Item::Failed(Error::decode("the result stream stopped unexpectedly"))
+        });
+        match item {
+            Item::Batch(b) => Ok(Some(b)),
+            Item::Failed(e) => {
+                self.done = true;
+                Err(e)
             }
-            if self.done {
-                return Ok(None);
-            }
-            let item = self.rx.recv().await.unwrap_or_else(|| {
-                Item::Failed(Error::decode("the result stream stopped unexpectedly"))
-            });
-            match item {
-                Item::Decoding(handle, query_id) => match join_decoding(handle, &query_id).await {
-                    Ok(b) => self
-                        .ready
-                        .extend(b.into_iter().filter(|b| b.num_rows() > 0)),
-                    Err(e) => return self.fail(e),
-                },
-                Item::Failed(e) => return self.fail(e),
-                Item::End => self.done = true,
+            Item::End => {
+                self.done = true;
+                Ok(None)
             }
         }
     }
@@ -106,18 +71,11 @@ impl BatchStream {
         self.schema.clone()
     }
 
-    fn fail<T>(&mut self, e: Error) -> Result<T> {
-        self.done = true;
-        self.ready.clear();
-        Err(e)
-    }
-
     fn empty(schema: SchemaRef) -> Self {
         let (tx, rx) = mpsc::channel(1);
         let _ = tx.try_send(Item::End);
         BatchStream {
             rx,
-            ready: VecDeque::new(),
             reader: None,
             done: false,
             schema,
@@ -132,161 +90,93 @@ pub enum Opened {
     Stream(BatchStream),
 }
 
-/// Where a response came from, how to read its types, and who hears of its progress.
-#[derive(Clone)]
-pub struct Origin {
-    pub ctx: RequestContext,
-    pub tz: String,
-    pub fallback_id: Option<String>,
-    pub progress: Option<Arc<Progress>>,
-}
-
-impl Origin {
-    pub fn malformed(&self, why: &str) -> Error {
-        Error::malformed(&self.ctx, why)
-    }
-
-    /// `n` more bytes of the body arrived.
-    pub fn received(&self, n: usize) {
-        if let Some(p) = &self.progress {
-            p.bytes(n as u64);
-        }
-    }
-
-    /// Decodes `text` with `columns` (on a decoding thread), telling the progress its rows.
-    pub fn decoder(
-        &self,
-        text: RowsText,
-        columns: Arc<Vec<ColumnSpec>>,
-    ) -> impl FnOnce() -> ChunkDecode + Send + 'static {
-        let progress = self.progress.clone();
-        move || {
-            let decoded = text.decode(&columns, DEFAULT_BATCH_ROWS);
-            if let (Some(p), Ok(batches)) = (&progress, &decoded) {
-                p.rows(batches.iter().map(|b| b.num_rows() as u64).sum());
-            }
-            decoded
-        }
-    }
-}
-
-/// Starts streaming `resp`: reads until its first rows array begins (or the body ends, for
-/// a result without rows or a "still running" answer), then hands the rest to a reader task.
-pub async fn open(mut resp: reqwest::Response, origin: Origin) -> Result<Opened> {
-    let mut reader = Reader {
-        chunker: RowChunker::new(STREAM_CHUNK_BYTES),
-        columns: HashMap::new(),
-        streaming_span: None,
-        origin,
-    };
-    let mut early = Vec::new();
-    while reader.chunker.spans_started() == 0 {
-        match resp
-            .chunk()
-            .await
-            .map_err(|e| streaming_error(&e, &reader.origin.ctx))?
-        {
-            Some(piece) => {
-                reader.origin.received(piece.len());
-                early.extend(reader.push(&piece)?)
-            }
-            None => return reader.finish_without_rows(),
+/// Starts streaming `resp` in batches of `batch_rows` (None: as decoded, up to
+/// `DEFAULT_BATCH_ROWS`): reads until its first rows array begins (or the body ends, for a
+/// result without rows or a "still running" answer), then hands the rest to a task.
+pub async fn open(
+    mut resp: reqwest::Response,
+    origin: Origin,
+    batch_rows: Option<usize>,
+) -> Result<Opened> {
+    let decode_rows = batch_rows.unwrap_or(crate::decode::DEFAULT_BATCH_ROWS);
+    let mut reader = Reader::new(origin, LateColumns::Refuse, decode_rows);
+    while reader.spans_begun() == 0 {
+        let ctx = &reader.origin().ctx;
+        match resp.chunk().await.map_err(|e| streaming_error(&e, ctx))? {
+            Some(piece) => reader.push(piece).await?,
+            None => return finish_without_rows(reader).await,
         }
     }
     let schema = reader
-        .columns
-        .get(&0)
-        .map_or_else(|| schema_of(&[]), |(columns, _)| schema_of(columns));
-    let width = std::thread::available_parallelism().map_or(2, |p| p.get());
-    let (tx, rx) = mpsc::channel(width + 1);
-    let task = tokio::spawn(reader.run(resp, early, tx));
+        .columns(0)
+        .map_or_else(|| schema_of(&[]), |c| c.schema.clone());
+    let (tx, rx) = mpsc::channel(QUEUED_BATCHES);
+    let feed = Feed {
+        tx,
+        span: None,
+        rebatch: batch_rows.map(|n| Rebatcher::new(schema.clone(), n)),
+    };
+    let task = tokio::spawn(feed.run(reader, resp));
     Ok(Opened::Stream(BatchStream {
         rx,
-        ready: VecDeque::new(),
         reader: Some(task),
         done: false,
         schema,
     }))
 }
 
-struct Reader {
-    chunker: RowChunker,
-    /// Each rows array's columns (and query id), read from the envelope before it.
-    columns: HashMap<usize, (Arc<Vec<ColumnSpec>>, Option<String>)>,
-    /// The rows array whose rows the stream carries, once one has rows.
-    streaming_span: Option<usize>,
-    origin: Origin,
+/// A body without rows arrays: running, failed, or results without rows.
+async fn finish_without_rows(mut reader: Reader) -> Result<Opened> {
+    reader.finish().await?;
+    let skeleton = reader.skeleton()?;
+    let o = reader.origin();
+    let Some(run) = read_skeleton(&skeleton.text, skeleton.spans, &o.ctx)? else {
+        return Ok(Opened::Running);
+    };
+    if run.results.is_empty() {
+        return Err(Error::decode(
+            "the service returned no result for the query",
+        ));
+    }
+    let mut columns = Vec::new();
+    for result in &run.results {
+        let query_id = result.query_id(o.fallback_id.as_deref());
+        columns = result.columns(&o.tz, &query_id, &o.ctx)?;
+    }
+    // The last statement's columns: the one a stream carries.
+    Ok(Opened::Stream(BatchStream::empty(schema_of(&columns))))
 }
 
-impl Reader {
-    /// Frames `piece`; learns the columns of any rows array that began in it.
-    fn push(&mut self, piece: &[u8]) -> Result<Vec<RowsText>> {
-        let texts = self
-            .chunker
-            .push(piece)
-            .map_err(|why| self.origin.malformed(&why))?;
-        for (span, prefix) in self.chunker.take_started() {
-            self.learn_columns(span, &prefix)?;
-        }
-        Ok(texts)
-    }
+/// The task's end of the channel.
+struct Feed {
+    tx: mpsc::Sender<Item>,
+    /// The rows array whose rows the stream carries, once one has rows.
+    span: Option<usize>,
+    rebatch: Option<Rebatcher>,
+}
 
-    /// Reads the columns of rows array `span` from `prefix`, the envelope before it.
-    fn learn_columns(&mut self, span: usize, prefix: &str) -> Result<()> {
-        let o = &self.origin;
-        let Some((columns, query_id)) =
-            columns_before_rows(prefix, span, &o.tz, o.fallback_id.as_deref(), &o.ctx)?
-        else {
-            // A usage error: this response can be read, just not as a stream.
-            return Err(Error::Config(
-                "the response declares its column types after the rows, so they cannot \
-                 be decoded as they arrive: use query() or wait() instead"
-                    .into(),
-            ));
-        };
-        self.columns.insert(span, (Arc::new(columns), query_id));
-        Ok(())
-    }
-
-    /// A body without rows arrays: running, failed, or results without rows.
-    fn finish_without_rows(self) -> Result<Opened> {
-        let o = self.origin.clone();
-        let framed = self.chunker.finish().map_err(|why| o.malformed(&why))?;
-        let Some(run) = read_skeleton(&framed.skeleton, framed.spans.len(), &o.ctx)? else {
-            return Ok(Opened::Running);
-        };
-        if run.results.is_empty() {
-            return Err(Error::decode(
-                "the service returned no result for the query",
-            ));
-        }
-        let mut columns = Vec::new();
-        for result in &run.results {
-            let query_id = result.query_id(o.fallback_id.as_deref());
-            columns = result.columns(&o.tz, &query_id, &o.ctx)?;
-        }
-        // The last statement's columns: the one a stream carries.
-        Ok(Opened::Stream(BatchStream::empty(schema_of(&columns))))
-    }
-
-    async fn run(
-        mut self,
-        mut resp: reqwest::Response,
-        early: Vec<RowsText>,
-        tx: mpsc::Sender<Item>,
-    ) {
+impl Feed {
+    async fn run(mut self, mut reader: Reader, mut resp: reqwest::Response) {
         let outcome = async {
-            self.dispatch(early, &tx).await?;
-            while let Some(piece) = resp
-                .chunk()
-                .await
-                .map_err(|e| streaming_error(&e, &self.origin.ctx))?
-            {
-                self.origin.received(piece.len());
-                let texts = self.push(&piece)?;
-                self.dispatch(texts, &tx).await?;
+            self.send(&mut reader).await?;
+            loop {
+                let ctx = &reader.origin().ctx;
+                let read = match resp.chunk().await.map_err(|e| streaming_error(&e, ctx))? {
+                    Some(piece) => reader.push(piece).await,
+                    None => break,
+                };
+                // The batches before a bad one reach the consumer before its error.
+                self.send(&mut reader).await?;
+                read?;
             }
-            self.finish()
+            let finished = reader.finish().await;
+            self.send(&mut reader).await?;
+            finished?;
+            if let Some(last) = self.rebatch.as_mut().and_then(Rebatcher::flush) {
+                self.deliver(last).await?;
+            }
+            check_the_rest(&mut reader)?;
+            Ok(())
         }
         .await;
         let last = match outcome {
@@ -294,65 +184,59 @@ impl Reader {
             Err(Stop::Error(e)) => Item::Failed(e),
             Err(Stop::ConsumerGone) => return,
         };
-        let _ = tx.send(last).await;
+        let _ = self.tx.send(last).await;
     }
 
-    /// Starts decoding each chunk and queues it, waiting while the queue is full.
-    async fn dispatch(
-        &mut self,
-        texts: Vec<RowsText>,
-        tx: &mpsc::Sender<Item>,
-    ) -> Result<(), Stop> {
-        for text in texts {
-            let chunk = text.chunk;
-            if chunk.rows == 0 {
-                // Nothing to decode but the separators; an empty result is checked by serde.
-                if !text.is_blank() {
-                    return Err(Stop::Error(
-                        self.origin.malformed("text in an empty rows array"),
-                    ));
+    /// Sends the batches the reader has confirmed, waiting while the channel is full.
+    async fn send(&mut self, reader: &mut Reader) -> std::result::Result<(), Stop> {
+        for (span, batches) in reader.take_confirmed() {
+            for batch in batches.into_iter().filter(|b| b.num_rows() > 0) {
+                match self.span {
+                    Some(s) if s != span => {
+                        return Err(Stop::Error(Error::Config(
+                            "the response has rows for more than one statement; a stream \
+                             carries one statement's rows: use query_all() for several"
+                                .into(),
+                        )))
+                    }
+                    _ => self.span = Some(span),
                 }
-                continue;
-            }
-            match self.streaming_span {
-                Some(s) if s != chunk.span => {
-                    return Err(Stop::Error(Error::Config(
-                        "the response has rows for more than one statement; a stream carries \
-                         one statement's rows: use query_all() for several"
-                            .into(),
-                    )))
+                match self.rebatch.as_mut() {
+                    Some(r) => {
+                        for b in r.push(batch)? {
+                            self.deliver(b).await?;
+                        }
+                    }
+                    None => self.deliver(batch).await?,
                 }
-                _ => self.streaming_span = Some(chunk.span),
             }
-            let (columns, query_id) = self.columns.get(&chunk.span).cloned().ok_or_else(|| {
-                Stop::Error(self.origin.malformed("rows outside a result object"))
-            })?;
-            let decoding = tokio::task::spawn_blocking(self.origin.decoder(text, columns));
-            tx.send(Item::Decoding(decoding, query_id))
-                .await
-                .map_err(|_| Stop::ConsumerGone)?;
         }
         Ok(())
     }
 
-    /// The whole body has arrived: the rest of the envelope must be valid and say success.
-    fn finish(self) -> Result<(), Stop> {
-        let o = self.origin;
-        let framed = self.chunker.finish().map_err(|why| o.malformed(&why))?;
-        let Some(run) = read_skeleton(&framed.skeleton, framed.spans.len(), &o.ctx)? else {
-            return Err(Stop::Error(o.malformed(
-                "the answer carried rows but says the query is still running",
-            )));
-        };
-        for result in &run.results {
-            let query_id = result.query_id(o.fallback_id.as_deref());
-            result.columns(&o.tz, &query_id, &o.ctx)?;
-        }
-        Ok(())
+    async fn deliver(&self, batch: RecordBatch) -> std::result::Result<(), Stop> {
+        self.tx
+            .send(Item::Batch(batch))
+            .await
+            .map_err(|_| Stop::ConsumerGone)
     }
 }
 
-/// Why the reader stopped early.
+/// The whole body has arrived: the rest of the envelope must be valid and say success.
+fn check_the_rest(reader: &mut Reader) -> Result<()> {
+    let skeleton = reader.skeleton()?;
+    let o = reader.origin();
+    let Some(run) = read_skeleton(&skeleton.text, skeleton.spans, &o.ctx)? else {
+        return Err(o.malformed("the answer carried rows but says the query is still running"));
+    };
+    for result in &run.results {
+        let query_id = result.query_id(o.fallback_id.as_deref());
+        result.columns(&o.tz, &query_id, &o.ctx)?;
+    }
+    Ok(())
+}
+
+/// Why the task stopped early.
 enum Stop {
     Error(Error),
     /// The stream was dropped: nobody to tell.

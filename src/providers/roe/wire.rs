@@ -1,11 +1,11 @@
 //! Roe's response shapes, parsed without copying the rows: `result_rows` stays a borrowed
 //! slice of the body until the decoder reads it.
 
+use arrow_array::RecordBatch;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::Value;
 
-use super::body::BodyRows;
 use crate::decode::scanner::truncate;
 use crate::decode::Rows;
 use crate::error::{Error, RequestContext, Result};
@@ -95,6 +95,28 @@ impl RunBody<'_> {
         }
         Ok(())
     }
+}
+
+/// The columns (and query id) of rows array `span`, from `prefix`, the response up to the
+/// array closed into a document; None when its types are declared after it.
+pub fn columns_before_rows(
+    prefix: &str,
+    span: usize,
+    tz: &str,
+    fallback_id: Option<&str>,
+    ctx: &RequestContext,
+) -> Result<Option<(Vec<ColumnSpec>, Option<String>)>> {
+    let run = parse_run(prefix).map_err(|why| Error::malformed(ctx, &why))?;
+    run.check(ctx)?;
+    let Some(result) = run.results.iter().find(|r| r.rows_span() == Some(span)) else {
+        return Err(Error::malformed(ctx, "rows outside a result object"));
+    };
+    if !result.declares_columns() {
+        return Ok(None);
+    }
+    let query_id = result.query_id(fallback_id);
+    let columns = result.columns(tz, &query_id, ctx)?;
+    Ok(Some((columns, query_id)))
 }
 
 /// Reads a whole response's skeleton (framed, with `spans` rows arrays): its results, or
@@ -288,24 +310,21 @@ impl WireResult<'_> {
             .collect())
     }
 
-    /// Decodes this statement's rows. `fallback_id` names the job when the result has no
-    /// query id of its own; `ctx` says where the response came from, for errors.
+    /// This statement's result, with `batches`, its rows decoded already (None: it has no
+    /// rows array). `fallback_id` names the job when the result has no query id of its
+    /// own; `ctx` says where the response came from, for errors.
     pub fn into_result(
         self,
-        rows: &BodyRows,
+        batches: Option<&[RecordBatch]>,
         default_tz: &str,
         fallback_id: Option<&str>,
         ctx: &RequestContext,
     ) -> Result<QueryResult> {
         let query_id = self.query_id(fallback_id);
         let columns = self.columns(default_tz, &query_id, ctx)?;
-        // Framing replaced each rows array by its span's number.
-        let rows = match self.result_rows.map(RawValue::get) {
-            None | Some("null") => Rows::Json("[]"),
-            Some(n) => match n.parse::<usize>().ok().and_then(|i| rows.rows(i)) {
-                Some(rows) => rows,
-                None => return Err(Error::malformed(ctx, "result_rows is not an array")),
-            },
+        let rows = match batches {
+            Some(batches) => Rows::Decoded(batches),
+            None => Rows::Json("[]"),
         };
         let mut r = QueryResult::decode(columns, rows, query_id)?;
         r.sql = self.query;
@@ -343,7 +362,7 @@ mod tests {
         let body = r#"[{"query_id": "q", "query": "SELECT 1", "summary": {"read_rows": 1},
             "column_names": ["x"], "column_types": ["UInt8"], "result_rows": [[1]],
             "start_timestamp": 1719852303.0115254, "end_timestamp": "1719852303.02"}]"#;
-        let r = super::super::decode_run_body(body.as_bytes(), "UTC")
+        let r = super::super::decode_run_body(body.as_bytes().to_vec(), "UTC")
             .unwrap()
             .remove(0);
         assert_eq!((r.num_rows(), r.sql.as_deref()), (1, Some("SELECT 1")));
