@@ -24,7 +24,7 @@ API_KEY = "bench-key"
 
 def start_server(rows_list: list[int], paths: dict[int, Path] | None = None) -> RoeServer:
     """A running RoeServer (gzip off) answering bench_sql(rows) for each row count."""
-    server = RoeServer(api_key=API_KEY, gzip=False)
+    server = RoeServer(api_key=API_KEY, compression=None)
     for rows in rows_list:
         path = (paths or {}).get(rows) or ensure_body(rows)
         server.serve_canned(bench_sql(rows), path.read_bytes())

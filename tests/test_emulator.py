@@ -310,7 +310,7 @@ def test_gzip_only_when_asked_and_large(roe_server):
     small = {"query": "SELECT 1"}
     assert "Content-Encoding" not in call(roe_server, "POST", QUERY, small, headers=gz)[1]
     assert "Content-Encoding" not in call(roe_server, "POST", QUERY, big)[1]
-    roe_server.gzip = False
+    roe_server.compression = None
     assert "Content-Encoding" not in call(roe_server, "POST", QUERY, big, headers=gz)[1]
 
 

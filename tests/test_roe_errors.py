@@ -145,7 +145,7 @@ def test_truncated_body_on_get_is_retried(roe_server, roe_client):
 
 
 def test_truncated_body_on_post_raises_transport_error(roe_server, roe_client):
-    roe_server.gzip = False
+    roe_server.compression = None
     roe_server.inject_fault(status=None, truncate_body=True, count=1, path_contains=QUERY)
     with pytest.raises(sqlquarry.TransportError):
         roe_client.query("SELECT number FROM numbers(1000)")

@@ -154,6 +154,6 @@ def test_blocking_query_works_inside_a_running_event_loop(roe_client):
 def test_gzip_and_plain_bodies_decode_alike(roe_server, roe_client):
     sql = "SELECT number, toString(number) AS s FROM numbers(2000)"
     zipped = pa.table(roe_client.query(sql))
-    roe_server.gzip = False
+    roe_server.compression = None
     plain = pa.table(roe_client.query(sql))
     assert zipped.equals(plain) and zipped.num_rows == 2000

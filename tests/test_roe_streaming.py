@@ -186,7 +186,7 @@ MEMORY_SCRIPT = textwrap.dedent(
             yield BLOCK if i == 0 else b"," + BLOCK
         yield b"]}]"
 
-    with RoeServer(gzip=False) as server:
+    with RoeServer(compression=None) as server:
         server.serve_canned("big", body)
         client = sqlquarry.RoeClient(api_key=server.api_key, base_url=server.url,
                                      organization_id="o")

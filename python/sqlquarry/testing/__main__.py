@@ -23,6 +23,10 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
     parser.add_argument("--api-key", default="test-key")
     parser.add_argument("--demo-rows", type=int, default=0, help="load the demo dataset")
+    parser.add_argument(
+        "--compression", choices=("gzip", "deflate", "br", "zstd", "none"), default="gzip",
+        help="Content-Encoding of answers the client accepts it for (default gzip)",
+    )  # fmt: skip
     roe = parser.add_argument_group("roe")
     roe.add_argument("--encoding", choices=("native", "string"), default="native")
     roe.add_argument("--submit-response", choices=("object", "string"), default="object")
@@ -57,7 +61,12 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def _make_server(args: argparse.Namespace):
-    common = {"api_key": args.api_key, "host": args.host, "port": args.port}
+    common = {
+        "api_key": args.api_key,
+        "host": args.host,
+        "port": args.port,
+        "compression": None if args.compression == "none" else args.compression,
+    }
     if args.service == "slateo":
         from ._slateo import SlateoServer
 

@@ -102,7 +102,14 @@ ALL_SCOPES = frozenset(f"{area}:{access}" for area in AREAS for access in ("read
 UNLIMITED_NOMINAL = 1000
 DEFAULT_WINDOW_SECONDS = 60.0
 
-_RESETTABLE = ("api_key", "base_path", "rate_limit", "gzip", "scopes", "workflow_run_seconds")
+_RESETTABLE = (
+    "api_key",
+    "base_path",
+    "rate_limit",
+    "compression",
+    "scopes",
+    "workflow_run_seconds",
+)
 _CODES = {
     401: "authentication_error",
     403: "authorization_error",
@@ -132,12 +139,12 @@ class AIForDatabaseServer(QueriesMixin, WorkspaceMixin, JsonApp):
         port: int = 0,
         base_path: str = "/v1",
         rate_limit: int | tuple[int, float] | None = None,
-        gzip: bool = True,
+        compression: str | None = "gzip",
         engine: ChEngine | None = None,
         scopes: Iterable[str] | None = None,
         workflow_run_seconds: float = 0.0,
     ) -> None:
-        super().__init__(api_key=api_key, host=host, port=port, gzip=gzip)
+        super().__init__(api_key=api_key, host=host, port=port, compression=compression)
         self.base_path = base_path
         self.rate_limit = rate_limit
         self.scopes = None if scopes is None else frozenset(scopes)

@@ -1,12 +1,11 @@
 """A small JSON-over-HTTP server base with bearer auth, a request log and faults.
 
 Subclasses of `JsonApp` implement `route(request) -> Reply`; everything
-protocol-level (keep-alive, gzip, auth, fault injection, logging) lives here.
+protocol-level (keep-alive, compression, auth, fault injection, logging) lives here.
 """
 
 from __future__ import annotations
 
-import gzip
 import json
 import socket
 import socketserver
@@ -19,7 +18,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
-_GZIP_MIN_BYTES = 1024
+from . import _compression
 
 
 @dataclass(frozen=True)
@@ -38,12 +37,14 @@ class RequestRecord:
 @dataclass(frozen=True)
 class Reply:
     """`body` is bytes, or a callable giving an iterable of byte pieces: a streamed body,
-    sent with chunked transfer encoding as it is produced (never held whole, never
-    gzipped), for results larger than memory."""
+    sent with chunked transfer encoding as it is produced (never held whole), for results
+    larger than memory. `encoded` holds the body already compressed, by encoding name:
+    used instead of compressing it again (large canned bodies)."""
 
     status: int
     body: bytes | Callable[[], Iterable[bytes]]
     headers: dict = field(default_factory=dict)
+    encoded: dict = field(default_factory=dict)
 
 
 def json_reply(status: int, payload, headers: dict | None = None) -> Reply:
@@ -212,11 +213,11 @@ class _Handler(BaseHTTPRequestHandler):
         bodiless = reply.status in (204, 304)  # RFC 9110: no Content-Length/-Type either
         if bodiless:
             body, headers = b"", dict(reply.headers)
-        accepts = self.headers.get("Accept-Encoding", "")
-        if self.server.app.gzip and len(body) > _GZIP_MIN_BYTES and "gzip" in accepts:
-            # Level 1: test responses can be tens of MB and speed matters more.
-            body = gzip.compress(body, compresslevel=1)
-            headers["Content-Encoding"] = "gzip"
+        encoding = self._encoding(headers)
+        if encoding and not bodiless and len(body) > _compression.MIN_BYTES:
+            # Fast levels: test responses can be tens of MB and speed matters more.
+            body = reply.encoded.get(encoding) or _compression.compress(body, encoding)
+            headers["Content-Encoding"] = encoding
             headers["Vary"] = "Accept-Encoding"
         self.send_response(reply.status)
         for name, value in headers.items():
@@ -232,20 +233,41 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self.wfile.write(body)
 
+    def _encoding(self, headers: dict) -> str | None:
+        """The server's encoding, when the client accepts it and the reply is not encoded
+        already (a raw fault body may carry its own Content-Encoding)."""
+        encoding = self.server.app.compression
+        accepts = self.headers.get("Accept-Encoding", "")
+        if "Content-Encoding" in headers or not _compression.accepted(accepts, encoding):
+            return None
+        return encoding
+
     def _send_streamed(self, reply: Reply, truncate: bool) -> None:
+        headers = {"Content-Type": "application/json", **reply.headers}
+        encoding = self._encoding(headers)
+        squeeze = _compression.compressor(encoding) if encoding else None
+        if encoding:
+            headers["Content-Encoding"] = encoding
+            headers["Vary"] = "Accept-Encoding"
         self.send_response(reply.status)
-        for name, value in {"Content-Type": "application/json", **reply.headers}.items():
+        for name, value in headers.items():
             self.send_header(name, value)
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
+
+        def chunk(data: bytes) -> None:
+            if data:
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+
         for piece in reply.body():
-            if piece:
-                self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+            chunk(squeeze.compress(piece) if squeeze else piece)
             if truncate:
                 # One piece, then hang up without the terminating chunk.
                 self.wfile.flush()
                 self.close_connection = True
                 return
+        if squeeze:
+            chunk(squeeze.flush())
         self.wfile.write(b"0\r\n\r\n")
 
 
@@ -261,16 +283,26 @@ def _parse_body(raw: bytes) -> tuple[dict | None, str | None]:
 class JsonApp:
     """Base for an emulated JSON API: lifecycle, auth, request log and faults."""
 
-    def __init__(self, api_key: str, host: str, port: int, gzip: bool) -> None:
+    def __init__(self, api_key: str, host: str, port: int, compression: str | None) -> None:
         self.api_key = api_key
         self.host = host
         self.port = port
-        self.gzip = gzip
+        self.compression = compression
         self._records: list[RequestRecord] = []
         self._faults: list[Fault] = []
         self._state_lock = threading.Lock()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
+
+    @property
+    def compression(self) -> str | None:
+        """The Content-Encoding of answers whose client accepts it: "gzip" (the default),
+        "deflate", "br", "zstd", or None for none."""
+        return self._compression
+
+    @compression.setter
+    def compression(self, value: str | None) -> None:
+        self._compression = _compression.check(value)
 
     # -- to implement -------------------------------------------------------
 

@@ -45,7 +45,7 @@ _RESETTABLE = (
     "pending_seconds",
     "running_seconds",
     "running_status",
-    "gzip",
+    "compression",
 )
 
 _BLANK = {"message": "query: This field may not be blank."}
@@ -103,11 +103,11 @@ class RoeServer(JsonApp):
         pending_seconds: float = 0.0,
         running_seconds: float = 0.0,
         running_status: str = "STARTED",
-        gzip: bool = True,
+        compression: str | None = "gzip",
         demo_rows: int = 0,
         engine: ChEngine | None = None,
     ) -> None:
-        super().__init__(api_key=api_key, host=host, port=port, gzip=gzip)
+        super().__init__(api_key=api_key, host=host, port=port, compression=compression)
         self.organization_id = organization_id
         self.encoding = encoding
         self.submit_response = submit_response
@@ -121,7 +121,7 @@ class RoeServer(JsonApp):
         self._tasks_lock = threading.Lock()
         self._by_task: dict[str, _Task] = {}
         self._by_worksheet_query: dict[str, _Task] = {}
-        self._canned: dict[str, bytes] = {}
+        self._canned: dict[str, tuple] = {}
 
     # -- public helpers -----------------------------------------------------
 
@@ -134,13 +134,19 @@ class RoeServer(JsonApp):
         """Run setup SQL (several statements allowed) on the backing engine."""
         self.engine.execute(sql)
 
-    def serve_canned(self, sql: str, body: bytes | Callable[[], Iterable[bytes]]) -> None:
+    def serve_canned(
+        self,
+        sql: str,
+        body: bytes | Callable[[], Iterable[bytes]],
+        encoded: dict[str, bytes] | None = None,
+    ) -> None:
         """Answer `POST /v1/database/query/` for exactly this SQL text with `body` as is
-        (status 200; auth, faults and gzip still apply), without running anything.
-        For benchmarks: a pre-built result body of any size. `body` may also be a
-        callable giving the body's pieces, streamed as produced (chunked, not gzipped):
-        a body larger than memory. reset() forgets them."""
-        self._canned[sql] = body if callable(body) else bytes(body)
+        (status 200; auth, faults and compression still apply), without running anything.
+        For benchmarks: a pre-built result body of any size, with `encoded` holding it
+        already compressed by encoding name (sent instead of compressing it per request).
+        `body` may also be a callable giving the body's pieces, streamed as produced
+        (chunked): a body larger than memory. reset() forgets them."""
+        self._canned[sql] = (body if callable(body) else bytes(body), dict(encoded or {}))
 
     def reset(self) -> None:
         """Restore constructor settings; drop faults, the request log and tasks."""
@@ -186,7 +192,7 @@ class RoeServer(JsonApp):
         sql = body.get("query")
         canned = self._canned.get(sql) if isinstance(sql, str) else None
         if canned is not None:
-            return Reply(200, canned)
+            return Reply(200, canned[0], encoded=canned[1])
         statements = _statements_of(body)
         if statements is None:
             return json_reply(400, _BLANK)

@@ -74,7 +74,7 @@ from ._http import JsonApp, Reply, RequestRecord, json_reply, json_splice
 from ._rest import PageError, Store, iso_seconds, new_id, result_rows
 from ._slateo_refs import DOCUMENTATION_URL, RefsMixin, SlateoError, allow, error_body
 
-_RESETTABLE = ("api_key", "run_seconds", "gzip")
+_RESETTABLE = ("api_key", "run_seconds", "compression")
 
 _QUERIES = re.compile(r"/api/queries/?")
 _QUERY = re.compile(r"/api/queries/(?P<id>[^/]+)/?")
@@ -152,10 +152,10 @@ class SlateoServer(RefsMixin, JsonApp):
         host: str = "127.0.0.1",
         port: int = 0,
         run_seconds: float = 0.0,
-        gzip: bool = True,
+        compression: str | None = "gzip",
         engine: ChEngine | None = None,
     ) -> None:
-        super().__init__(api_key=api_key, host=host, port=port, gzip=gzip)
+        super().__init__(api_key=api_key, host=host, port=port, compression=compression)
         self.run_seconds = run_seconds
         self.engine = engine if engine is not None else shared_engine()
         self._initial = {name: getattr(self, name) for name in _RESETTABLE}
