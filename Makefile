@@ -9,7 +9,7 @@ export PATH := $(BIN):$(HOME)/.cargo/bin:$(PATH)
 # Everything the tests, the demo and the benchmarks import, pinned loosely.
 DEV_DEPS := "maturin>=1.7,<2" "chdb>=3" "pytest>=7" "pytest-asyncio>=0.23" \
             "pyarrow>=14" "pandas>=2" "polars>=1" "orjson>=3" "ruff>=0.5" "mypy>=1.18" "tqdm>=4" \
-            "brotli>=1.1" "zstandard>=0.22" "requests>=2"
+            "brotli>=1.1" "zstandard>=0.22" "requests>=2" "trustme>=1"
 
 .PHONY: demo test lint fmt fuzz develop develop-release clean bench
 

@@ -66,6 +66,8 @@ pub enum ApiErrorKind {
     Conflict,
     BadRequest,
     RateLimited,
+    /// 402: the account is out of credits (Roe's SDK: insufficient credits).
+    InsufficientCredits,
     Server,
     /// A redirect to another origin, not followed.
     Redirect,
@@ -76,6 +78,7 @@ impl ApiErrorKind {
     pub fn from_status(status: u16) -> Self {
         match status {
             401 => Self::Authentication,
+            402 => Self::InsufficientCredits,
             403 => Self::Permission,
             404 | 410 => Self::NotFound,
             409 => Self::Conflict,
@@ -125,6 +128,10 @@ impl ApiErrorKind {
             Self::Conflict => "the resource is busy; wait for it and try again",
             Self::BadRequest => "the service rejected the request's parameters",
             Self::RateLimited => "too many requests: retry after the delay the service asked for",
+            Self::InsufficientCredits => {
+                "the account has no credits left for this: add credits or check the plan in \
+                 the service's console, then run it again"
+            }
             Self::Server => "the service failed; retry later",
             Self::Redirect => "check the base URL: it should be the service's own address",
             Self::Other => "unexpected response",

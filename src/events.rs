@@ -10,6 +10,8 @@ use std::time::Duration;
 
 use log::Level;
 
+use crate::error::RequestContext;
+
 /// Every request (DEBUG) and retry (WARNING).
 pub const HTTP: &str = "sqlquarry.http";
 /// Each service's waits and job states (INFO).
@@ -45,20 +47,15 @@ pub fn response(
 }
 
 /// WARNING: a request failed and is tried again after `wait`.
-pub fn retry(
-    service: &str,
-    method: &str,
-    path: &str,
-    why: &str,
-    attempt: u32,
-    of: u32,
-    wait: Duration,
-) {
+pub fn retry(ctx: &RequestContext, why: &str, attempt: u32, of: u32, wait: Duration) {
+    let (service, method, path) = (ctx.service, &ctx.method, &ctx.path);
+    let id = ctx.request_id.as_deref().unwrap_or("-");
     emit(
         HTTP,
         Level::Warn,
         format_args!(
-            "{service} {method} {path} failed ({why}); retry {attempt} of {of} in {wait:.1?}"
+            "{service} {method} {path} failed ({why}, request id {id}); retry {attempt} of \
+             {of} in {wait:.1?}"
         ),
     );
 }

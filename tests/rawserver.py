@@ -16,6 +16,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 # A good run-and-wait answer: one UInt8 column, one row.
+# The key the hostile suite's clients send (long enough to be redacted, so a leak shows).
+KEY = "sk-hostile-suite-0123456789abcdef"
+
 GOOD_RESULT = {
     "query_id": "q-good",
     "column_names": ["x"],

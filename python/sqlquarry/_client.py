@@ -3,7 +3,26 @@ key, and a refusal to be pickled (a pickled client would carry its key)."""
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Mapping
 from typing import Any
+
+from sqlquarry.exceptions import SecurityWarning
+
+
+def native_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """A constructor's settings as the native core takes them, after warning about those
+    that turn a protection off."""
+    if settings.get("verify") is False:
+        warnings.warn(
+            "verify=False: the service's certificate is not checked, so anyone on the network "
+            "path can read the API key and the rows; pass ca_cert= with the CA that signs it "
+            "instead",
+            SecurityWarning,
+            # user code -> the signature check -> __init__ -> here
+            stacklevel=4,
+        )
+    return dict(settings)
 
 
 class ServiceClient:

@@ -12,6 +12,7 @@ it to each method's signature and docstring, and the native layer reads it in on
 from __future__ import annotations
 
 import datetime
+import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypedDict
 
@@ -69,6 +70,11 @@ class ClientSettings(TypedDict, total=False):
     timeout: float | datetime.timedelta | None
     max_retries: int | None
     allow_insecure_http: bool
+    proxy: str | None
+    ca_cert: str | os.PathLike[str] | None
+    verify: bool
+    client_cert: str | os.PathLike[str] | None
+    client_key: str | os.PathLike[str] | None
 
 
 document(
@@ -82,6 +88,17 @@ document(
         "*_MAX_RETRIES, else 3)",
         "allow_insecure_http": "allow a plain http:// base URL to a host other than this "
         "machine (also SQLQUARRY_ALLOW_INSECURE_HTTP=1); the key would travel in clear text",
+        "proxy": "send every request through this proxy (http://, https://, socks5:// or "
+        "socks5h:// URL; hosts in NO_PROXY bypass it) (default: HTTPS_PROXY, HTTP_PROXY, "
+        "ALL_PROXY and NO_PROXY)",
+        "ca_cert": "a PEM file (or directory of them) of CAs to trust besides the system's "
+        "roots, such as a corporate proxy's CA (REQUESTS_CA_BUNDLE, SSL_CERT_FILE and "
+        "SSL_CERT_DIR add theirs too)",
+        "verify": "check the service's certificate; False accepts any and warns "
+        "(SecurityWarning): prefer ca_cert=",
+        "client_cert": "a PEM file with the client certificate for mutual TLS, with its key "
+        "unless client_key names one",
+        "client_key": "a PEM file with client_cert's private key",
     },
-    defaults={"allow_insecure_http": False},
+    defaults={"allow_insecure_http": False, "verify": True},
 )

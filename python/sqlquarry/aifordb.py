@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any
 
 from sqlquarry import _native
-from sqlquarry._client import ServiceClient
+from sqlquarry._client import ServiceClient, native_settings
 from sqlquarry._options import CallOptions, ClientSettings
 from sqlquarry._resources import Collection, Page, Updatable
 from sqlquarry._twins import spelled_out, twins
@@ -190,7 +190,7 @@ class AIForDatabaseClient(ServiceClient):
 
     @spelled_out
     def __init__(self, api_key: str | None = None, **settings: Unpack[ClientSettings]) -> None:
-        self._core = _native._AIForDatabaseCore(api_key, dict(settings))
+        self._core = _native._AIForDatabaseCore(api_key, native_settings(settings))
         api = _EnvelopeApi(self._core)
         self.queries = SavedQueries(api, "/queries", SavedQuery)
         self.dashboards = Dashboards(api, "/dashboards", Dashboard)

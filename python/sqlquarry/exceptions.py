@@ -41,10 +41,12 @@ __all__ = [
     "ConfigurationError",
     "ConflictError",
     "DecodeError",
+    "InsufficientCreditsError",
     "NotFoundError",
     "PermissionDeniedError",
     "QueryError",
     "RateLimitError",
+    "SecurityWarning",
     "ServerError",
     "TimeoutError",
     "TransportError",
@@ -158,6 +160,11 @@ class ServerError(APIError):
     """5xx after the retries ran out."""
 
 
+class InsufficientCreditsError(APIError):
+    """402: the account has no credits left (Roe's "insufficient credits"): add credits or
+    check the plan, then run the query again. Not retried."""
+
+
 class QueryError(ProgrammingError):
     """The query ran and failed: bad SQL, a failed task or run, an error in the result.
 
@@ -191,6 +198,11 @@ class DecodeError(DataError):
 
 class TransportError(OperationalError):
     """The network failed, timed out, or the response broke the protocol."""
+
+
+class SecurityWarning(UserWarning):
+    """A setting turns off a protection: ``verify=False`` accepts any certificate, so anyone
+    on the path can read the key and the rows."""
 
 
 class TypeWarning(UserWarning):

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from sqlquarry import _native
-from sqlquarry._client import ServiceClient
+from sqlquarry._client import ServiceClient, native_settings
 from sqlquarry._options import CallOptions, ClientSettings, document
 from sqlquarry._twins import spelled_out, twins
 
@@ -130,7 +130,7 @@ class RoeClient(ServiceClient):
         **settings: Unpack[ClientSettings],
     ) -> None:
         self._core = _native._RoeCore(
-            api_key, dict(settings), organization_id, worksheet_id, server_timezone
+            api_key, native_settings(settings), organization_id, worksheet_id, server_timezone
         )
 
     _repr_extra = ("organization_id",)

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from sqlquarry import _native
-from sqlquarry._client import ServiceClient
+from sqlquarry._client import ServiceClient, native_settings
 from sqlquarry._options import CallOptions, ClientSettings
 from sqlquarry._resources import Collection, Updatable, check_id
 from sqlquarry._twins import spelled_out, twins
@@ -113,5 +113,5 @@ class SlateoClient(ServiceClient):
 
     @spelled_out
     def __init__(self, api_key: str | None = None, **settings: Unpack[ClientSettings]) -> None:
-        self._core = _native._SlateoCore(api_key, dict(settings))
+        self._core = _native._SlateoCore(api_key, native_settings(settings))
         self.queries = SlateoQueries(self._core)

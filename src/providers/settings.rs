@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use crate::error::{Error, Result};
 use crate::seconds;
-use crate::transport::{RetryPolicy, TransportConfig};
+use crate::transport::{NetworkOptions, RetryPolicy, TransportConfig};
 
 #[derive(Debug, Default, Clone)]
 pub struct CommonOptions {
@@ -16,6 +16,8 @@ pub struct CommonOptions {
     pub max_retries: Option<u32>,
     /// Allows a plain `http://` base URL to a host other than this machine.
     pub allow_insecure_http: bool,
+    /// Proxy, roots and client certificate.
+    pub network: NetworkOptions,
 }
 
 /// Set to 1 (or true) to allow plain HTTP to hosts other than this machine, for every client.
@@ -107,6 +109,7 @@ pub fn resolve(
             max_retries,
             ..RetryPolicy::default()
         },
+        network: opts.network,
     })
 }
 

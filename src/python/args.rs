@@ -9,6 +9,7 @@ use pyo3::types::{PyBool, PyDict};
 
 use crate::providers::options::CallOptions;
 use crate::providers::settings::CommonOptions;
+use crate::transport::NetworkOptions;
 
 use crate::python::errors::to_pyerr;
 use crate::python::progress;
@@ -101,7 +102,40 @@ pub fn client_settings(
             .map(|v| v.is_truthy())
             .transpose()?
             .unwrap_or(false),
+        network: network(settings)?,
     })
+}
+
+/// The proxy, roots and client certificate settings (`verify=False` warns in the facade).
+fn network(settings: Option<&Bound<'_, PyDict>>) -> PyResult<NetworkOptions> {
+    let verify = match item(settings, "verify")? {
+        None => true,
+        Some(v) if v.is_instance_of::<PyBool>() => v.is_truthy()?,
+        Some(v) => {
+            return Err(wrong_type(
+                "verify",
+                &v,
+                "True or False (ca_cert= takes a path)",
+            ))
+        }
+    };
+    Ok(NetworkOptions {
+        proxy: text(settings, "proxy")?,
+        ca_cert: path(settings, "ca_cert")?,
+        verify,
+        client_cert: path(settings, "client_cert")?,
+        client_key: path(settings, "client_key")?,
+    })
+}
+
+/// A path setting (str or os.PathLike), None when absent.
+fn path(settings: Option<&Bound<'_, PyDict>>, name: &str) -> PyResult<Option<std::path::PathBuf>> {
+    item(settings, name)?
+        .map(|v| {
+            v.extract()
+                .map_err(|_| wrong_type(name, &v, "a path (str or os.PathLike) or None"))
+        })
+        .transpose()
 }
 
 /// A text setting, None when absent.

@@ -26,6 +26,7 @@ enum ClassId {
     BadRequest,
     RateLimit,
     Server,
+    InsufficientCredits,
     Query,
     Timeout,
     Decode,
@@ -34,7 +35,7 @@ enum ClassId {
     TypeWarning,
 }
 
-const CLASS_NAMES: [&str; 14] = [
+const CLASS_NAMES: [&str; 15] = [
     "APIError",
     "AuthenticationError",
     "PermissionDeniedError",
@@ -43,6 +44,7 @@ const CLASS_NAMES: [&str; 14] = [
     "BadRequestError",
     "RateLimitError",
     "ServerError",
+    "InsufficientCreditsError",
     "QueryError",
     "TimeoutError",
     "DecodeError",
@@ -89,6 +91,7 @@ fn class_id(e: &Error) -> ClassId {
             ApiErrorKind::BadRequest => ClassId::BadRequest,
             ApiErrorKind::RateLimited => ClassId::RateLimit,
             ApiErrorKind::Server => ClassId::Server,
+            ApiErrorKind::InsufficientCredits => ClassId::InsufficientCredits,
             ApiErrorKind::Redirect | ApiErrorKind::Other => ClassId::Api,
         },
         Error::QueryFailed { .. } => ClassId::Query,

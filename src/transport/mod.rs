@@ -2,6 +2,7 @@
 //! exponential backoff and jitter, and errors with context. Knows nothing of Arrow.
 
 mod error_body;
+pub mod network;
 pub mod path;
 mod retry;
 
@@ -22,7 +23,11 @@ use crate::error::{ApiErrorInfo, ApiErrorKind, Error, RateLimit, RequestContext,
 use crate::events;
 use crate::progress::Progress;
 pub use error_body::ErrorBody;
+pub use network::NetworkOptions;
 pub use retry::RetryPolicy;
+
+/// The header carrying the id of each request we send, for the service's support.
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
 
 #[derive(Clone)]
 pub struct TransportConfig {
@@ -35,6 +40,7 @@ pub struct TransportConfig {
     /// Longest silence allowed while waiting for response bytes.
     pub read_timeout: Duration,
     pub retry: RetryPolicy,
+    pub network: NetworkOptions,
 }
 
 /// One request, described without the host or credentials.
@@ -135,8 +141,9 @@ pub struct Transport {
     cfg: TransportConfig,
     /// The base URL's own path (`/api/v1`), which every request path extends.
     base_path: String,
-    /// Keeps the key in the process's redaction list while this transport lives.
-    _key: crate::secrets::Registered,
+    /// Keeps the key (and a proxy's password) in the process's redaction list while this
+    /// transport lives.
+    _secrets: Vec<crate::secrets::Registered>,
 }
 
 impl std::fmt::Debug for Transport {
@@ -204,20 +211,28 @@ impl Transport {
                 .map_err(|_| Error::Config(format!("invalid value for header {name}")))?;
             headers.insert(*name, v);
         }
-        let client = reqwest::Client::builder()
+        let mut secrets = vec![crate::secrets::register(&cfg.api_key)];
+        let builder = reqwest::Client::builder()
             .default_headers(headers)
             .connect_timeout(cfg.connect_timeout)
             .read_timeout(cfg.read_timeout)
             .pool_idle_timeout(Duration::from_secs(60))
-            .redirect(same_origin_redirects())
+            .redirect(same_origin_redirects());
+        let tls = cfg.base_url.starts_with("https:");
+        let env = |name: &str| std::env::var(name).ok();
+        let client = network::configure(builder, &cfg.network, tls, &env, &mut secrets)?
             .build()
-            .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
-        let _key = crate::secrets::register(&cfg.api_key);
+            .map_err(|e| {
+                Error::Config(format!(
+                    "cannot build the HTTP client: {}",
+                    network::chain(&e)
+                ))
+            })?;
         Ok(Transport {
             client,
             cfg,
             base_path,
-            _key,
+            _secrets: secrets,
         })
     }
 
@@ -287,9 +302,13 @@ impl Transport {
         let mut attempt = 0u32;
         loop {
             let sent = Instant::now();
+            // A new id for each attempt: each is its own request to the service.
+            let request_id = uuid::Uuid::new_v4().to_string();
+            ctx.request_id = Some(request_id.clone());
             let mut rb = self
                 .client
                 .request(req.method.clone(), url.clone())
+                .header(REQUEST_ID_HEADER, &request_id)
                 .query(&req.query);
             if let Some(body) = &req.body {
                 rb = rb
@@ -311,6 +330,8 @@ impl Transport {
                 Failure::Status { status, .. } => {
                     *status == 429 || (req.idempotent && matches!(status, 502..=504))
                 }
+                // A certificate that failed verification fails again.
+                Failure::Network { tls: true, .. } => false,
                 Failure::Network { before_sending, .. } => *before_sending || req.idempotent,
                 Failure::Redirect { .. } => false,
             };
@@ -318,15 +339,7 @@ impl Transport {
             match wait {
                 Some(w) if retryable && attempt < self.cfg.retry.max_retries => {
                     let (max, why) = (self.cfg.retry.max_retries, failure.reason());
-                    events::retry(
-                        ctx.service,
-                        &ctx.method,
-                        &ctx.path,
-                        &why,
-                        attempt + 1,
-                        max,
-                        w,
-                    );
+                    events::retry(&ctx, &why, attempt + 1, max, w);
                     tokio::time::sleep(w).await;
                     attempt += 1;
                 }
@@ -349,8 +362,9 @@ impl Transport {
         Ok(url)
     }
 
-    /// Records the response's request id and rate limits in `ctx`; a 2xx response comes
-    /// back unread, any other becomes a failure carrying its parsed error body.
+    /// Records the response's request id (the service's own, when it sends one, replaces
+    /// ours) and rate limits in `ctx`; a 2xx response comes back unread, any other becomes a
+    /// failure carrying its parsed error body.
     async fn check(
         &self,
         resp: reqwest::Response,
@@ -360,10 +374,14 @@ impl Transport {
         let status = resp.status();
         let headers = resp.headers();
         let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-        ctx.request_id = ["x-request-id", "request-id", "x-amzn-requestid"]
+        let service_id = ["x-request-id", "request-id", "x-amzn-requestid"]
             .iter()
             .find_map(|h| header(h))
             .map(str::to_owned);
+        let ours_only = service_id.is_none();
+        if service_id.is_some() {
+            ctx.request_id = service_id;
+        }
         events::response(
             ctx.service,
             &ctx.method,
@@ -397,10 +415,14 @@ impl Transport {
         let body = read_body(resp, None)
             .await
             .map_err(|e| Failure::network(&e))?;
+        let body = ErrorBody::parse(&body, status.canonical_reason().unwrap_or("error"));
+        if ours_only && body.request_id.is_some() {
+            ctx.request_id.clone_from(&body.request_id);
+        }
         Err(Failure::Status {
             status: status.as_u16(),
             retry_after,
-            body: ErrorBody::parse(&body, status.canonical_reason().unwrap_or("error")),
+            body,
         })
     }
 }
@@ -431,6 +453,23 @@ async fn read_body(
     Ok(Bytes::from(buf))
 }
 
+/// Whether rustls refused the connection: its error sits in the chain, possibly inside an
+/// `io::Error` (whose `source` skips the error it wraps).
+fn is_tls_failure(e: &reqwest::Error) -> bool {
+    let mut src: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(s) = src {
+        let inner = s
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+            .map(|inner| inner as &(dyn std::error::Error + 'static));
+        if s.is::<rustls::Error>() || inner.is_some_and(|i| i.is::<rustls::Error>()) {
+            return true;
+        }
+        src = s.source();
+    }
+    false
+}
+
 /// Why one attempt failed, before deciding whether to try again.
 enum Failure {
     Status {
@@ -443,6 +482,8 @@ enum Failure {
         /// The request certainly never reached the server (connection refused, DNS).
         before_sending: bool,
         timeout: bool,
+        /// TLS refused the connection (a certificate that does not verify, say).
+        tls: bool,
     },
     /// A redirect we do not follow: to another origin, or without a location.
     Redirect {
@@ -453,18 +494,20 @@ enum Failure {
 
 impl Failure {
     fn network(e: &reqwest::Error) -> Self {
-        // Walk the source chain: reqwest's own message is terse ("error sending request").
-        let mut message = e.to_string();
-        let mut src = std::error::Error::source(e);
-        while let Some(s) = src {
-            message.push_str(": ");
-            message.push_str(&s.to_string());
-            src = s.source();
+        // The whole chain: reqwest's own message is terse ("error sending request").
+        let mut message = network::chain(e);
+        let tls = is_tls_failure(e);
+        if tls {
+            message.push_str(
+                "; if a proxy or a corporate CA signs this service's certificate, pass \
+                 ca_cert=PATH (or set REQUESTS_CA_BUNDLE or SSL_CERT_FILE to a PEM file)",
+            );
         }
         Failure::Network {
             message,
             before_sending: e.is_connect(),
             timeout: e.is_timeout(),
+            tls,
         }
     }
 

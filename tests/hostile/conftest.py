@@ -9,9 +9,7 @@ from __future__ import annotations
 import pytest
 
 import sqlquarry
-from rawserver import RawServer
-
-KEY = "sk-hostile-suite-0123456789abcdef"
+from rawserver import KEY, RawServer
 
 
 @pytest.fixture

@@ -15,8 +15,7 @@ import time
 import pytest
 
 import sqlquarry
-from conftest import KEY
-from rawserver import Answers, drip, response
+from rawserver import KEY, Answers, drip, response
 
 BAD_SECONDS = [0, -1, -0.0, float("nan"), float("inf"), float("-inf"), -(10**400)]
 HUGE_SECONDS = [1e20, 1e300, 10**400, datetime.timedelta(days=999_999_999)]

@@ -9,8 +9,7 @@ import time
 import pytest
 
 import sqlquarry
-from conftest import KEY
-from rawserver import GOOD_RESULT, HangUp, RawServer, Send, response
+from rawserver import GOOD_RESULT, KEY, HangUp, RawServer, Send, response
 
 RUN = "/query/?"
 

@@ -10,8 +10,7 @@ import pickle
 import pytest
 
 import sqlquarry
-from conftest import KEY
-from rawserver import GOOD_RESULT, Answers, response
+from rawserver import GOOD_RESULT, KEY, Answers, response
 
 ESCAPES = {
     "../../../admin/delete": "..%2F..%2F..%2Fadmin%2Fdelete",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import socket
 import socketserver
+import ssl
 import sys
 import threading
 import time
@@ -108,6 +109,15 @@ class _Server(ThreadingHTTPServer):
         self._open_lock = threading.Lock()
         super().__init__(address, _Handler)
 
+    def get_request(self):
+        sock, address = super().get_request()
+        context = self.app.tls
+        if context is not None:
+            # The handshake happens on the handler's thread, at its first read: one client
+            # failing it does not hold up the accept loop.
+            sock = context.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
+        return sock, address
+
     def process_request(self, request, client_address) -> None:
         with self._open_lock:
             self._open.add(request)
@@ -131,7 +141,8 @@ class _Server(ThreadingHTTPServer):
     def handle_error(self, request, client_address) -> None:
         # A client hanging up mid-response is routine here (timeouts, fault
         # tests); anything else still gets the default traceback.
-        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+        # So is a TLS client refusing the certificate (the TLS tests' point).
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError, ssl.SSLError)):
             super().handle_error(request, client_address)
 
     def server_bind(self) -> None:
@@ -288,6 +299,8 @@ class JsonApp:
         self.host = host
         self.port = port
         self.compression = compression
+        #: A server-side `ssl.SSLContext` to serve HTTPS with; set it before `start()`.
+        self.tls: ssl.SSLContext | None = None
         self._records: list[RequestRecord] = []
         self._faults: list[Fault] = []
         self._state_lock = threading.Lock()
@@ -376,7 +389,8 @@ class JsonApp:
             host = "127.0.0.1"  # a wildcard bind is reachable through loopback
         if ":" in host:
             host = f"[{host}]"
-        return f"http://{host}:{port}"
+        scheme = "https" if self.tls is not None else "http"
+        return f"{scheme}://{host}:{port}"
 
     # -- request log --------------------------------------------------------
 
