@@ -7,6 +7,7 @@ use std::sync::Arc;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
+use crate::providers::options::CallOptions;
 use crate::providers::slateo::SlateoClient;
 use crate::python::args::{call_options, env_var, service_client};
 use crate::python::json::{self, JsonEndpoints};
@@ -61,8 +62,7 @@ impl SlateoCore {
         parameter_values: Option<Bound<'_, PyAny>>,
         options: Option<Bound<'_, PyDict>>,
     ) -> PyResult<Pending> {
-        let (c, o) = (self.client.clone(), call_options(options.as_ref())?);
-        let values = json::body(parameter_values.as_ref())?;
+        let (c, o, values) = self.run_arguments(parameter_values, options)?;
         Ok(Pending::with_options(
             &o.clone(),
             async move { c.refresh(&id, values.as_ref(), &o).await },
@@ -79,12 +79,25 @@ impl SlateoCore {
         parameter_values: Option<Bound<'_, PyAny>>,
         options: Option<Bound<'_, PyDict>>,
     ) -> PyResult<Pending> {
-        let (c, o) = (self.client.clone(), call_options(options.as_ref())?);
-        let values = json::body(parameter_values.as_ref())?;
+        let (c, o, values) = self.run_arguments(parameter_values, options)?;
         Ok(Pending::with_options(
             &o.clone(),
             async move { c.run(&id, wait_if_running, values.as_ref(), &o).await },
             result_into_py,
         ))
+    }
+}
+
+impl SlateoCore {
+    /// What a refresh (and so a run) takes to the service: the client, the call options
+    /// and the parameter values as JSON.
+    fn run_arguments(
+        &self,
+        parameter_values: Option<Bound<'_, PyAny>>,
+        options: Option<Bound<'_, PyDict>>,
+    ) -> PyResult<(Arc<SlateoClient>, CallOptions, Option<serde_json::Value>)> {
+        let options = call_options(options.as_ref())?;
+        let values = json::body(parameter_values.as_ref())?;
+        Ok((self.client.clone(), options, values))
     }
 }
