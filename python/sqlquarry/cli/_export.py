@@ -61,6 +61,12 @@ def target(output: str | None, fmt: str | None) -> Target | None:
             raise UsageError(f"not writing {fmt} (binary) to a terminal: use -o FILE or redirect")
         return Target(None, fmt)
     path = Path(output)
+    # Checked before the query runs: finding out after a long wait would waste it.
+    directory = path.parent if str(path.parent) else Path(".")
+    if not directory.is_dir():
+        raise OutputError(f"cannot write {output}: no directory {str(directory)!r}")
+    if path.is_dir():
+        raise OutputError(f"cannot write {output}: it is a directory")
     if fmt is None:
         fmt = SUFFIXES.get(path.suffix.lower())
         if fmt is None:

@@ -86,7 +86,8 @@ def run_list(args: argparse.Namespace) -> int:
             ]
         )
     width = terminal_width()
-    print(render([["id", "latest run", "run at", "sql"]], rows, width, max_cell=width))
+    header = [["id", "latest run", "run at", "sql"]]
+    print(render(header, rows, width, max_cell=40, fill_last=True))
     print(f"{len(queries):,} saved {'query' if len(queries) == 1 else 'queries'}")
     return OK
 

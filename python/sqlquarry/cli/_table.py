@@ -32,13 +32,20 @@ def render(
     rows: Sequence[Sequence[str] | None],
     width: int,
     max_cell: int = 24,
+    fill_last: bool = False,
 ) -> str:
     """`header` lines (names, types...) over a rule and `rows` (None: a row of "…" where
-    rows are elided), each cell cut to `max_cell`, as many columns as fit `width`."""
+    rows are elided), each cell cut to `max_cell`, as many columns as fit `width`.
+    `fill_last`: the last column (free text, say) takes the room the others leave, cut to
+    it, rather than being left out."""
     lines = [*header, *(r for r in rows if r is not None)]
     count = len(lines[0]) if lines else 0
     cut = [[shorten(c, max_cell) for c in line] for line in lines]
     widths = [max([1, *(len(line[i]) for line in cut)]) for i in range(count)]
+    limits = [max_cell] * count
+    if fill_last and count > 1:
+        room = width - sum(w + len(_SEP) for w in widths[:-1])
+        limits[-1] = widths[-1] = max(8, min(widths[-1], room))
     shown = _fitting(widths, width)
 
     def line(cells: Sequence[str] | None) -> str:
@@ -47,7 +54,7 @@ def render(
             if i is None or cells is None:
                 parts.append(ELLIPSIS.ljust(1 if i is None else widths[i]))
             else:
-                parts.append(shorten(cells[i], max_cell).ljust(widths[i]))
+                parts.append(shorten(cells[i], limits[i]).ljust(widths[i]))
         return shorten(_SEP.join(parts).rstrip(), width)
 
     out = [line(h) for h in header]
