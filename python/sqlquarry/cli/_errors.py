@@ -31,29 +31,41 @@ BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports a pipe closed under a wri
 TERMINATED = 143  # 128 + SIGTERM
 INTERRUPTED = 130  # 128 + SIGINT
 
-#: (exit code, what it means, the exceptions that give it), in docs/cli.md's order.
+#: (exit code, what it means, where it comes from): docs/cli.md's table, row for row.
 EXIT_CODES: list[tuple[int, str, str]] = [
     (OK, "success", ""),
-    (OTHER, "any other error (run again with --debug for the traceback)", ""),
-    (USAGE, "usage: a bad command line", "argparse"),
-    (CONFIGURATION, "configuration: a missing key, a bad setting or parameter",
-     "ConfigurationError"),
-    (AUTH, "authentication or permission: the key is wrong, revoked or not allowed",
-     "AuthenticationError (401), PermissionDeniedError (403)"),
-    (NOT_FOUND, "not found: no such job, query or connection", "NotFoundError (404)"),
-    (QUERY_FAILED, "the query failed or was rejected (bad SQL, failed run)",
-     "QueryError, BadRequestError (400, 422)"),
-    (TIMEOUT, "timeout: --timeout passed (the query may still be running)", "TimeoutError"),
-    (NETWORK, "network: connection refused, DNS, TLS, a dropped response", "TransportError"),
-    (BUSY, "busy: rate limited, or the query is already running; retry later",
-     "RateLimitError (429), ConflictError (409)"),
-    (SERVICE, "the service failed (5xx) or answered unexpectedly", "ServerError, APIError"),
-    (BAD_DATA, "a value in the result did not fit its type", "DecodeError"),
-    (OUTPUT, "the output could not be written (path, disk, pyarrow missing)", "OSError"),
-    (INTERRUPTED, "interrupted (Ctrl-C); no partial file is left", "KeyboardInterrupt"),
-    (BROKEN_PIPE, "stdout was closed early (`| head`)", "BrokenPipeError"),
+    (OTHER, "any other error (run again with `--debug` for the traceback)", ""),
+    (USAGE, "usage: a bad command line, an unknown suffix, `--param` without `=`", "argparse"),
+    (
+        CONFIGURATION,
+        "configuration: a missing key, a bad setting or parameter",
+        "`ConfigurationError`",
+    ),
+    (
+        AUTH,
+        "authentication or permission: the key is wrong, revoked or not allowed",
+        "`AuthenticationError` (401), `PermissionDeniedError` (403)",
+    ),
+    (NOT_FOUND, "not found: no such job, query or connection", "`NotFoundError` (404)"),
+    (
+        QUERY_FAILED,
+        "query failed or was rejected (bad SQL, a failed job or run)",
+        "`QueryError`, `BadRequestError` (400, 422)",
+    ),
+    (TIMEOUT, "timeout: `--timeout` passed (the query may still be running)", "`TimeoutError`"),
+    (NETWORK, "network: connection refused, DNS, TLS, a dropped response", "`TransportError`"),
+    (
+        BUSY,
+        "busy: rate limited, or the query is already running; retry later",
+        "`RateLimitError` (429), `ConflictError` (409)",
+    ),
+    (SERVICE, "service error (5xx, or an answer it should not give)", "`ServerError`, `APIError`"),
+    (BAD_DATA, "bad data: a value in the result did not fit its type", "`DecodeError`"),
+    (OUTPUT, "output: the file cannot be written (directory, disk, pyarrow missing)", "`OSError`"),
+    (INTERRUPTED, "interrupted (Ctrl-C); no partial file is left", "`KeyboardInterrupt`"),
+    (BROKEN_PIPE, "broken pipe: stdout was closed early (say, by `head`)", "`BrokenPipeError`"),
     (TERMINATED, "terminated (SIGTERM); no partial file is left", ""),
-]  # fmt: skip
+]
 
 # Most specific first: BadRequestError is an APIError and a ProgrammingError.
 _BY_CLASS: list[tuple[type[BaseException], int]] = [

@@ -17,6 +17,7 @@ import zoneinfo
 from collections.abc import Iterable
 from typing import Any
 
+from sqlquarry.cli._errors import UsageError
 from sqlquarry.exceptions import ConfigurationError
 
 _PLACEHOLDER = re.compile(r"\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*:\s*([^{}]+?)\s*\}")
@@ -31,7 +32,7 @@ def split_assignments(items: Iterable[str]) -> dict[str, str]:
     for item in items:
         name, sep, value = item.partition("=")
         if not sep or not name.strip():
-            raise ConfigurationError(f"--param {item!r}: expected name=value")
+            raise UsageError(f"--param {item!r}: expected NAME=VALUE")
         out[name.strip()] = value
     return out
 

@@ -9,18 +9,23 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import re
 import sys
+import textwrap
 from collections.abc import Callable
 from typing import Any, NoReturn
 
-from sqlquarry.cli._errors import USAGE
+from sqlquarry.cli._errors import EXIT_CODES, USAGE
 from sqlquarry.cli._export import FORMATS
 
-EPILOG = """\
-exit codes: 0 ok, 2 usage, 3 configuration, 4 authentication or permission, 5 not found,
-6 query failed, 7 timeout, 8 network, 9 busy (429, 409), 10 service error, 11 bad data,
-12 output, 130 interrupted. Full documentation: docs/cli.md.
-"""
+
+def _epilog() -> str:
+    """The exit codes in brief (each meaning up to its colon or parenthesis)."""
+    labels = [
+        f"{code} {re.split(r'[:(;]', meaning)[0].strip().replace('`', '')}"
+        for code, meaning, _ in EXIT_CODES
+    ]
+    return textwrap.fill("exit codes: " + ", ".join(labels) + ". Documentation: docs/cli.md.", 88)
 
 
 class Parser(argparse.ArgumentParser):
@@ -195,9 +200,9 @@ def build(redact: Callable[[str], str], version: str) -> Parser:
 
     top = Parser.redacting(redact)(
         prog="sqlquarry",
-        description="Run SQL on Roe AI, Slateo and AI for Database; preview the result or "
+        description="Run SQL on Roe AI, Slateo and AI for Database; preview the result or\n"
         "stream it to Parquet, CSV, JSON lines or Arrow.",
-        epilog=EPILOG,
+        epilog=_epilog(),
         parents=[general_options()],
     )
     top.add_argument("--version", action="version", version=f"sqlquarry {version}")
