@@ -69,3 +69,38 @@ fmt: $(DEPS)
 
 clean:
 	rm -rf $(VENV) target
+
+# Wheels (docs/wheels.md): a manylinux2014 (glibc 2.17) x86-64 abi3 wheel for CPython >= 3.10,
+# linked by zig against the old glibc so no manylinux container is needed; every tool is from
+# PyPI. `--auditwheel check` makes maturin fail rather than bundle a shared library.
+WHEEL_TOOLS := $(VENV)/.wheel-tools-installed
+WHEEL_FLAGS := --zig --compatibility manylinux2014 --target x86_64-unknown-linux-gnu \
+               --auditwheel check
+WHEEL_TEST := target/wheel-test
+
+.PHONY: wheel wheel-test
+
+# zig's flags and bundled glibc stubs change between releases: a new zig is tried before it is
+# allowed (built and checked with 0.17.1).
+$(WHEEL_TOOLS): | $(BIN)/python
+	$(BIN)/python -m pip install --quiet "ziglang>=0.17,<0.18" "auditwheel>=6"
+	touch $@
+
+# The release wheel and the sdist into dist/, each checked (tests/wheel/check_*.py).
+wheel: $(DEPS) $(WHEEL_TOOLS)
+	rm -f dist/sqlquarry-*.whl dist/sqlquarry-*.tar.gz
+	$(BIN)/maturin build --release $(WHEEL_FLAGS) --out dist
+	$(BIN)/maturin sdist --out dist
+	$(BIN)/python tests/wheel/check_wheel.py dist/sqlquarry-*.whl
+	$(BIN)/python tests/wheel/check_sdist.py dist/sqlquarry-*.tar.gz
+
+# CI: the same wheel in the dev profile (minutes faster), checked, installed into a fresh venv
+# with no Rust on PATH and queried against the emulator; the sdist's contents are checked.
+wheel-test: $(DEPS) $(WHEEL_TOOLS)
+	rm -rf $(WHEEL_TEST)/dist
+	$(BIN)/maturin build $(WHEEL_FLAGS) --out $(WHEEL_TEST)/dist
+	$(BIN)/maturin sdist --out $(WHEEL_TEST)/dist
+	$(BIN)/python tests/wheel/check_wheel.py $(WHEEL_TEST)/dist/sqlquarry-*.whl
+	$(BIN)/python tests/wheel/check_sdist.py $(WHEEL_TEST)/dist/sqlquarry-*.tar.gz
+	$(BIN)/python tests/wheel/install_and_query.py $(WHEEL_TEST)/dist/sqlquarry-*.whl \
+		--work $(WHEEL_TEST)
