@@ -29,10 +29,11 @@ def check(sdist: Path) -> list[str]:
     with tarfile.open(sdist) as tar:
         # Every member sits under one top directory, sqlquarry-<version>/.
         members = {m.name.split("/", 1)[1]: m for m in tar.getmembers() if "/" in m.name}
-        config = tar.extractfile(members[".cargo/config.toml"]).read().decode()
+        config = members.get(".cargo/config.toml")
+        config_text = tar.extractfile(config).read().decode() if config else ""
     problems = [f"missing {n}" for n in (*MUST_CONTAIN, *sources()) if n not in members]
     problems += [f"should not ship {n}" for n in members if n.endswith(MUST_NOT)]
-    if "JEMALLOC_SYS_WITH_MALLOC_CONF" not in config:
+    if config and "JEMALLOC_SYS_WITH_MALLOC_CONF" not in config_text:
         problems.append(".cargo/config.toml lacks JEMALLOC_SYS_WITH_MALLOC_CONF")
     return problems
 
