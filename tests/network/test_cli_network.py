@@ -4,6 +4,7 @@ error (8) in one line."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -27,11 +28,12 @@ def test_ca_cert_and_proxy_flags(https_roe, ca_pem, http_proxy):
         ca_pem,
         "--proxy",
         http_proxy.url,
-        "--json",
+        "--format",
+        "jsonl",
         server=https_roe,
     )
     assert done.returncode == 0, done.stderr
-    assert "42" in done.stdout
+    assert json.loads(done.stdout) == {"answer": 42}
     assert http_proxy.seen
 
 
@@ -43,6 +45,9 @@ def test_an_untrusted_certificate_is_a_network_error(https_roe):
 
 
 def test_insecure_flag_warns_and_connects(https_roe):
-    done = sqlquarry("roe", "query", "SELECT 1 AS one", "--insecure", "--json", server=https_roe)
+    done = sqlquarry(
+        "roe", "query", "SELECT 1 AS one", "--insecure", "--format", "jsonl", server=https_roe
+    )
     assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"one": 1}
     assert "verify=False" in done.stderr or "insecure" in done.stderr.lower()
