@@ -35,6 +35,13 @@ demo: develop-release
 bench: develop-release
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
+# Instructions per row of the production in-memory decode, counted by callgrind (valgrind)
+# on a 100k-row body: repeatable where timings on a shared machine are not. `make bench`
+# prints the same figure; INSTRUCTIONS_ARGS="--rows 200000" for another size.
+.PHONY: bench-instructions
+bench-instructions: develop-release
+	$(BIN)/python bench/instructions.py $(INSTRUCTIONS_ARGS)
+
 test: $(DEPS)
 	cargo test --quiet
 	$(MAKE) --no-print-directory develop

@@ -1,18 +1,26 @@
 """Run ONE benchmark contender in this (fresh) process and print one JSON line.
 
-    python bench/contender.py NAME URL API_KEY SQL [--body-file PATH] [--dump PATH]
+    python bench/contender.py NAME URL API_KEY SQL [--body-file PATH] [--dump PATH] [--gzip]
 
 Every contender imports what it needs and builds its HTTP client first (not timed, the
 same for all); the clock runs from "the request starts" to "the typed table is in hand".
 Then it reports peak RSS (VmHWM) and the RSS after imports (VmRSS) from /proc/self/status.
 With --dump, after all measurements, the table is brought to one common Arrow form and
 written as an Arrow IPC file, together with the problems of its own types, so the driver
-can check that every contender produced the same typed table (nobody wins by doing less).
+can check that every contender produced the same typed table (nobody wins by doing less;
+see typed.py).
 
-Contenders (see CONTENDERS): sqlquarry_arrow / _pandas / _polars / _stream (iter_batches,
-batches dropped as they come) / _arrow_logged (logging on, at DEBUG); what users write today
-(json_pandas, requests_pandas, orjson_polars, orjson_pyarrow); and the floors
-(floor_download, floor_download_native, floor_decode).
+With --gzip the server at URL sends the body gzip-encoded to clients that accept it, and
+each contender decompresses it as its library would, on the clock: urllib asks for gzip and
+inflates with zlib; requests asks and inflates by itself (urllib3); sqlquarry asks for it
+(and zstd, br, deflate) and inflates in its reader. A Python contender that was answered
+without gzip fails rather than be timed on the identity body.
+
+Contenders (see CONTENDERS): sqlquarry_arrow / _pandas / _pandas_arrow
+(`dtype_backend="pyarrow"`) / _polars / _stream (iter_batches, batches dropped as they
+come) / _arrow_logged (logging on, at DEBUG); what users write today (json_pandas,
+requests_pandas, orjson_polars, orjson_pyarrow); and the floors (floor_download,
+floor_download_native, floor_decode, floor_decimals).
 """
 
 from __future__ import annotations
@@ -23,12 +31,28 @@ import json
 import os
 import sys
 import time
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from typed import common_form, type_problems
 
 ORG = "bench"
 RUN_PATH = "/v1/database/query/"
 
-# The columns of the typed table every contender must produce (types: see common_form).
-COLUMNS = ["id", "name", "created_at", "score", "qty", "price", "flag", "file"]
+
+@dataclass(frozen=True)
+class Target:
+    """Where and what a contender asks: the server, the SQL, the cached body (for the
+    floors that start from bytes in memory) and whether the server answers with gzip."""
+
+    url: str
+    api_key: str
+    sql: str
+    body_file: str | None = None
+    gzip: bool = False
 
 
 class Unavailable(Exception):
@@ -57,39 +81,53 @@ def peak_rss_bytes() -> int:
 # -- plain-Python HTTP, as users write it -----------------------------------------------
 
 
-def _request_args(url: str, api_key: str, sql: str) -> tuple[str, bytes, dict]:
-    payload = json.dumps({"query": sql, "organization_id": ORG}).encode()
-    headers = {"Authorization": f"Bearer {api_key}", "Content-Type": "application/json"}
-    return f"{url}{RUN_PATH}?organization_id={ORG}", payload, headers
+def _request_args(t: Target) -> tuple[str, bytes, dict]:
+    payload = json.dumps({"query": t.sql, "organization_id": ORG}).encode()
+    headers = {"Authorization": f"Bearer {t.api_key}", "Content-Type": "application/json"}
+    return f"{t.url}{RUN_PATH}?organization_id={ORG}", payload, headers
 
 
-def _urllib_fetcher(url: str, api_key: str, sql: str):
+def _check_gzipped(t: Target, content_encoding: str | None) -> None:
+    if t.gzip and content_encoding != "gzip":
+        raise RuntimeError(f"asked for gzip, answered with Content-Encoding {content_encoding}")
+
+
+def _urllib_fetcher(t: Target):
     import urllib.request
 
     # No proxies: the emulator is on loopback whatever the environment says.
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    target, payload, headers = _request_args(url, api_key, sql)
+    target, payload, headers = _request_args(t)
+    if t.gzip:
+        headers["Accept-Encoding"] = "gzip"  # urllib neither asks nor inflates by itself
 
     def fetch() -> bytes:
         req = urllib.request.Request(target, data=payload, headers=headers, method="POST")
         with opener.open(req, timeout=300) as resp:
-            return resp.read()
+            data = resp.read()
+            encoding = resp.headers.get("Content-Encoding")
+        _check_gzipped(t, encoding)
+        # 16 + MAX_WBITS: the gzip wrapper, checked (CRC and length) as gzip.decompress does.
+        return zlib.decompress(data, 16 + zlib.MAX_WBITS) if t.gzip else data
 
     return fetch
 
 
-def _requests_fetcher(url: str, api_key: str, sql: str):
+def _requests_fetcher(t: Target):
     try:
         import requests
     except ImportError:
         raise Unavailable("requests is not installed (pip install requests)") from None
     session = requests.Session()
     session.trust_env = False  # no proxies, as for urllib
-    target, payload, headers = _request_args(url, api_key, sql)
+    target, payload, headers = _request_args(t)
 
     def fetch() -> bytes:
+        # requests sends Accept-Encoding: gzip, deflate (and more) on its own, and
+        # resp.content is the inflated body.
         resp = session.post(target, data=payload, headers=headers, timeout=300)
         resp.raise_for_status()
+        _check_gzipped(t, resp.headers.get("Content-Encoding"))
         return resp.content
 
     return fetch
@@ -107,24 +145,24 @@ def _import_pyarrow():
     return pyarrow
 
 
-def _roe_client(url: str, api_key: str):
+def _roe_client(t: Target):
     import sqlquarry
 
-    return sqlquarry.RoeClient(api_key=api_key, base_url=url, organization_id=ORG)
+    return sqlquarry.RoeClient(api_key=t.api_key, base_url=t.url, organization_id=ORG)
 
 
 # -- the contenders ---------------------------------------------------------------------
 # Each builder does its imports and setup (untimed) and returns `run`, the timed part.
 
 
-def sqlquarry_arrow(url, api_key, sql, body_file):
+def sqlquarry_arrow(t: Target):
     _import_pyarrow()  # imported before the clock, as for every contender
 
-    client = _roe_client(url, api_key)
-    return lambda: client.query(sql).to_arrow()
+    client = _roe_client(t)
+    return lambda: client.query(t.sql).to_arrow()
 
 
-def sqlquarry_arrow_logged(url, api_key, sql, body_file):
+def sqlquarry_arrow_logged(t: Target):
     """sqlquarry_arrow with every sqlquarry logger at DEBUG, into a handler that drops the
     records: what logging costs when it is on (sqlquarry_arrow has it off, the default)."""
     import logging
@@ -134,39 +172,49 @@ def sqlquarry_arrow_logged(url, api_key, sql, body_file):
     logger.setLevel(logging.DEBUG)
     logger.addHandler(logging.NullHandler())
     logger.propagate = False
-    client = _roe_client(url, api_key)
-    return lambda: client.query(sql).to_arrow()
+    client = _roe_client(t)
+    return lambda: client.query(t.sql).to_arrow()
 
 
-def sqlquarry_pandas(url, api_key, sql, body_file):
+def sqlquarry_pandas(t: Target):
     import pandas  # noqa: F401
     import pyarrow  # noqa: F401
 
-    client = _roe_client(url, api_key)
-    return lambda: client.query(sql).to_pandas()
+    client = _roe_client(t)
+    return lambda: client.query(t.sql).to_pandas()
 
 
-def sqlquarry_polars(url, api_key, sql, body_file):
+def sqlquarry_pandas_arrow(t: Target):
+    """to_pandas(dtype_backend="pyarrow"): ArrowDtype columns, decimals stay Arrow
+    decimals (exact), no Python object per value: the pandas path for speed."""
+    import pandas  # noqa: F401
+    import pyarrow  # noqa: F401
+
+    client = _roe_client(t)
+    return lambda: client.query(t.sql).to_pandas(dtype_backend="pyarrow")
+
+
+def sqlquarry_polars(t: Target):
     import polars  # noqa: F401
 
-    client = _roe_client(url, api_key)
-    return lambda: client.query(sql).to_polars()
+    client = _roe_client(t)
+    return lambda: client.query(t.sql).to_polars()
 
 
-def sqlquarry_stream(url, api_key, sql, body_file):
+def sqlquarry_stream(t: Target):
     """iter_batches(): every batch decoded and then dropped, as a pipeline writing batches
     out would do; its peak RSS is what streaming holds. The table for the equality check
     is gathered afterwards, in a second pass off the clock."""
     pa = _import_pyarrow()
-    client = _roe_client(url, api_key)
+    client = _roe_client(t)
 
     def run():
         rows = 0
-        for batch in client.iter_batches(sql):
+        for batch in client.iter_batches(t.sql):
             rows += batch.num_rows
         return rows
 
-    run.table_for_check = lambda: pa.Table.from_batches(list(client.iter_batches(sql)))
+    run.table_for_check = lambda: pa.Table.from_batches(list(client.iter_batches(t.sql)))
     return run
 
 
@@ -197,19 +245,19 @@ def _json_pandas(fetch):
     return run
 
 
-def json_pandas(url, api_key, sql, body_file):
-    return _json_pandas(_urllib_fetcher(url, api_key, sql))
+def json_pandas(t: Target):
+    return _json_pandas(_urllib_fetcher(t))
 
 
-def requests_pandas(url, api_key, sql, body_file):
-    return _json_pandas(_requests_fetcher(url, api_key, sql))
+def requests_pandas(t: Target):
+    return _json_pandas(_requests_fetcher(t))
 
 
-def orjson_polars(url, api_key, sql, body_file):
+def orjson_polars(t: Target):
     import orjson
     import polars as pl
 
-    fetch = _urllib_fetcher(url, api_key, sql)
+    fetch = _urllib_fetcher(t)
     schema = {
         "id": pl.UInt64,
         "name": pl.String,
@@ -233,12 +281,12 @@ def orjson_polars(url, api_key, sql, body_file):
     return run
 
 
-def orjson_pyarrow(url, api_key, sql, body_file):
+def orjson_pyarrow(t: Target):
     import orjson
 
     pa = _import_pyarrow()
 
-    fetch = _urllib_fetcher(url, api_key, sql)
+    fetch = _urllib_fetcher(t)
 
     def run():
         result = orjson.loads(fetch())[-1]
@@ -263,18 +311,18 @@ def orjson_pyarrow(url, api_key, sql, body_file):
     return run
 
 
-def floor_download(url, api_key, sql, body_file):
-    return _urllib_fetcher(url, api_key, sql)
+def floor_download(t: Target):
+    return _urllib_fetcher(t)
 
 
-def floor_download_native(url, api_key, sql, body_file):
-    client = _roe_client(url, api_key)
+def floor_download_native(t: Target):
+    client = _roe_client(t)
     if not hasattr(client, "_run_raw"):
         raise Unavailable("this build has no RoeClient._run_raw")
-    return lambda: client._run_raw(sql)
+    return lambda: client._run_raw(t.sql)
 
 
-def floor_decode(url, api_key, sql, body_file):
+def floor_decode(t: Target):
     _import_pyarrow()
 
     from sqlquarry import _native
@@ -282,16 +330,46 @@ def floor_decode(url, api_key, sql, body_file):
     decode = getattr(_native, "_decode_roe_body", None)
     if decode is None:
         raise Unavailable("this build has no sqlquarry._native._decode_roe_body")
-    if not body_file:
+    if not t.body_file:
         raise Unavailable("floor_decode needs --body-file")
 
     def prepare():
         # Read before the clock: this floor times decoding bytes already in memory.
-        with open(body_file, "rb") as f:
+        with open(t.body_file, "rb") as f:
             return f.read()
 
     def run(body):
         return decode(body)[-1].to_arrow()
+
+    run.prepare = prepare
+    return run
+
+
+def floor_decimals(t: Target):
+    """Constructing the price column's decimal.Decimal objects from their text in Python,
+    the cheapest way there is (`map(Decimal, texts)`): the part of `to_pandas()` that no
+    decoder can make faster (it builds the same objects). The texts are made before the
+    clock, from the body decoded to Arrow (the same digits the body has, both of them)."""
+    import decimal
+
+    pa = _import_pyarrow()
+
+    from sqlquarry import _native
+
+    decode = getattr(_native, "_decode_roe_body", None)
+    if decode is None:
+        raise Unavailable("this build has no sqlquarry._native._decode_roe_body")
+    if not t.body_file:
+        raise Unavailable("floor_decimals needs --body-file")
+
+    def prepare():
+        with open(t.body_file, "rb") as f:
+            price = decode(f.read())[-1].to_arrow()["price"]
+        # One str per value, as sqlquarry hands Decimal one (no NULLs in this column).
+        return price.cast(pa.string()).to_pylist()
+
+    def run(texts):
+        return list(map(decimal.Decimal, texts))
 
     run.prepare = prepare
     return run
@@ -303,6 +381,7 @@ CONTENDERS = {
         sqlquarry_arrow,
         sqlquarry_arrow_logged,
         sqlquarry_pandas,
+        sqlquarry_pandas_arrow,
         sqlquarry_polars,
         sqlquarry_stream,
         json_pandas,
@@ -312,107 +391,9 @@ CONTENDERS = {
         floor_download,
         floor_download_native,
         floor_decode,
+        floor_decimals,
     )
 }
-
-
-# -- the common form and type checks ----------------------------------------------------
-
-
-def _expected_arrow_types():
-    import pyarrow as pa
-
-    return {
-        "id": [pa.uint64()],
-        "name": [pa.string(), pa.large_string(), pa.string_view()],
-        "created_at": [pa.timestamp(u, tz="UTC") for u in ("s", "ms", "us", "ns")],
-        "score": [pa.float64()],
-        "qty": [pa.int32()],
-        "price": [pa.decimal128(18, 2)],
-        "flag": [pa.bool_()],
-        "file": [pa.string(), pa.large_string(), pa.string_view()],
-    }
-
-
-def type_problems(out) -> list[str]:
-    """How the contender's own table differs from the typed table asked for."""
-    kind = type(out).__module__.split(".")[0]
-    problems: list[str] = []
-    if kind == "pyarrow":
-        expected = _expected_arrow_types()
-        for name in COLUMNS:
-            t = out.schema.field(name).type
-            if t not in expected[name]:
-                problems.append(f"{name}: {t}")
-    elif kind == "pandas":
-        import decimal
-
-        import pandas as pd
-
-        dt = out.dtypes
-        checks = {
-            "id": str(dt["id"]) in ("uint64", "UInt64"),
-            "name": isinstance(dt["name"], pd.StringDtype),
-            "created_at": str(getattr(dt["created_at"], "tz", None)) == "UTC",
-            "score": str(dt["score"]) in ("float64", "Float64"),
-            "qty": str(dt["qty"]) == "Int32",
-            "price": str(dt["price"]) == "object"
-            and all(isinstance(v, decimal.Decimal) for v in out["price"].head(1000)),
-            "flag": str(dt["flag"]) in ("bool", "boolean"),
-            "file": isinstance(dt["file"], pd.StringDtype),
-        }
-        problems += [f"{name}: {dt[name]}" for name, ok in checks.items() if not ok]
-    elif kind == "polars":
-        import polars as pl
-
-        expected = {
-            "id": pl.UInt64,
-            "name": pl.String,
-            "created_at": pl.Datetime(time_zone="UTC"),
-            "score": pl.Float64,
-            "qty": pl.Int32,
-            "price": pl.Decimal(18, 2),
-            "flag": pl.Boolean,
-            "file": pl.String,
-        }
-        for name, want in expected.items():
-            got = out.schema[name]
-            ok = got == want
-            if name == "created_at":
-                ok = isinstance(got, pl.Datetime) and got.time_zone == "UTC"
-            if not ok:
-                problems.append(f"{name}: {got}")
-    else:
-        problems.append(f"not a table: {type(out).__name__}")
-    return problems
-
-
-def common_form(out):
-    """The table as Arrow with one type per column (timestamps in microseconds)."""
-    import pyarrow as pa
-
-    kind = type(out).__module__.split(".")[0]
-    if kind == "pandas":
-        table = pa.Table.from_pandas(out, preserve_index=False)
-    elif kind == "polars":
-        table = out.to_arrow()
-    else:
-        table = out
-    target = pa.schema(
-        [
-            ("id", pa.uint64()),
-            ("name", pa.string()),
-            ("created_at", pa.timestamp("us", tz="UTC")),
-            ("score", pa.float64()),
-            ("qty", pa.int32()),
-            ("price", pa.decimal128(18, 2)),
-            ("flag", pa.bool_()),
-            ("file", pa.string()),
-        ]
-    )
-    table = table.select(COLUMNS)
-    # safe=True: a cast that would change a value (truncation, overflow) raises.
-    return table.cast(target, safe=True).combine_chunks()
 
 
 # -- main -------------------------------------------------------------------------------
@@ -426,11 +407,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("sql")
     parser.add_argument("--body-file", help="the cached body (floor_decode; digest checks)")
     parser.add_argument("--dump", help="write the common-form table here (Arrow IPC)")
+    parser.add_argument("--gzip", action="store_true", help="the server answers with gzip")
     args = parser.parse_args(argv)
 
     report: dict = {"name": args.name, "status": "ok"}
+    target = Target(args.url, args.api_key, args.sql, args.body_file, args.gzip)
     try:
-        run = CONTENDERS[args.name](args.url, args.api_key, args.sql, args.body_file)
+        run = CONTENDERS[args.name](target)
     except Unavailable as exc:
         report.update(status="unavailable", note=str(exc))
         print(json.dumps(report), flush=True)

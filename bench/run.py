@@ -1,18 +1,23 @@
 """`make bench`: a million rows from the wire into Arrow, pandas and polars, measured.
 
-    python bench/run.py [--quick] [--rows N] [--big N] [--runs K] [--only a,b] [--strict]
+    python bench/run.py [--quick] [--rows N] [--big N] [--runs K] [--only a,b] [--no-gzip]
+                        [--no-rust] [--no-instructions] [--strict]
 
 1. Builds (once, cached in bench/.cache/) a Roe run-and-wait response body of N rows
-   (default 1,000,000) with chDB, and a second, larger size for sqlquarry and the floors
-   (10x, or the largest of 10x/5x/2x that fits in memory and time comfortably).
-2. Serves the bodies from the emulator (RoeServer, real HTTP on 127.0.0.1, gzip off).
-3. Runs every contender in a fresh process, --runs times (default 3), interleaved, and
-   takes the median; the first run of each also dumps its table, and all tables are
-   checked to be the same typed table (types and every value).
+   (default 1,000,000) with chDB, its gzip (level 6), and a second, larger size for
+   sqlquarry and the floors (10x, or the largest of 10x/5x/2x that fits in memory and time).
+2. Serves the bodies from two emulators (RoeServer, real HTTP on 127.0.0.1): one with gzip
+   off, one that sends the pre-compressed gzip to clients that ask for it.
+3. Runs every contender in a fresh process, --runs times (default 3), interleaved (each
+   contender's identity run next to its gzip run), and takes the median; the first run of
+   each also dumps its table, and all tables (gzip runs too) are checked to be the same
+   typed table (types and every value).
 4. Runs the Rust floor (`cargo bench --bench json_floor`): serde_json validating the same
-   bytes, single-threaded, and the Rust decoder alone.
-5. Prints a table and one PASS/FAIL line per target of the issue. Exit status 1 if a
-   contender produced a different table (or, with --strict, if any target fails).
+   bytes, single-threaded, and the production reader decoding them; then counts the
+   decode's instructions per row under callgrind (bench/instructions.py, 100,000 rows).
+5. Prints the tables and one PASS/FAIL line per target of the issue (bench/targets.py).
+   Exit status 1 if a contender produced a different table (or, with --strict, if any
+   target fails).
 """
 
 from __future__ import annotations
@@ -23,7 +28,6 @@ import json
 import os
 import platform
 import shutil
-import statistics
 import struct
 import subprocess
 import sys
@@ -35,22 +39,30 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
-from gen_body import bench_sql, body_path  # noqa: E402
-from serve import API_KEY, start_server  # noqa: E402
+import instructions  # noqa: E402
+from gen_body import bench_sql, body_path, gzip_path  # noqa: E402
+from report import Size, Summary, log, print_gzip_table, print_table  # noqa: E402
+from rust_floor import build_rust_floor, run_rust_floor  # noqa: E402
+from serve import API_KEY, add_body, gzip_served, start_server  # noqa: E402
+from targets import print_targets  # noqa: E402
 
-SQLQUARRY = ["sqlquarry_arrow", "sqlquarry_pandas", "sqlquarry_polars", "sqlquarry_stream"]
+SQLQUARRY = [
+    "sqlquarry_arrow",
+    "sqlquarry_pandas",
+    "sqlquarry_pandas_arrow",
+    "sqlquarry_polars",
+    "sqlquarry_stream",
+]
 # Logging on at DEBUG (sqlquarry_arrow runs with it off, the default); at the first size only.
 LOGGED = ["sqlquarry_arrow_logged"]
 USERS = ["json_pandas", "requests_pandas", "orjson_polars", "orjson_pyarrow"]
-FLOORS = ["floor_download", "floor_download_native", "floor_decode"]
+FLOORS = ["floor_download", "floor_download_native", "floor_decode", "floor_decimals"]
 # Only these run at the second size (the others take minutes there).
-BIG_SIZE = SQLQUARRY + FLOORS
+BIG_SIZE = [*SQLQUARRY, "floor_download", "floor_download_native", "floor_decode"]
+# Start from bytes in memory, so they have no gzip run.
+IDENTITY_ONLY = {"floor_decode", "floor_decimals"}
+GZIP = " (gzip)"  # the suffix of a gzip run's label
 
-# Targets of the issue.
-PANDAS_SPEEDUP = 25.0
-POLARS_SPEEDUP = 15.0
-END_TO_END_FACTOR = 1.5
-GROWTH_SLACK = 1.1  # 10x rows -> at most 11x time
 # Budget for the second size: estimated seconds for all its runs.
 BIG_TIME_BUDGET = 300.0
 # Memory the second size may need, as a multiple of its body (server copy, client body,
@@ -58,11 +70,6 @@ BIG_TIME_BUDGET = 300.0
 BIG_MEMORY_FACTOR = 8.0
 
 CONTENDER_TIMEOUT = 900
-
-
-def log(msg: str = "") -> None:
-    print(msg, flush=True)
-
 
 _T0 = time.monotonic()
 
@@ -159,15 +166,16 @@ def git_revision() -> str:
         return "unknown"
 
 
-# -- bodies, contenders and the Rust floor ----------------------------------------------
+# -- bodies and contenders ---------------------------------------------------------------
 
 
-def ensure_body(rows: int) -> Path:
-    path = body_path(rows)
+def ensure_body(rows: int, gzip: bool = False) -> Path:
+    path = gzip_path(rows) if gzip else body_path(rows)
     if not path.exists():
-        progress(f"generating the {rows:,}-row body with chDB (cached in {path.parent}) ...")
+        what = "gzip of the body" if gzip else "body with chDB"
+        progress(f"generating the {rows:,}-row {what} (cached in {path.parent}) ...")
         cmd = [sys.executable, str(HERE / "gen_body.py"), "--rows", str(rows)]
-        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(cmd + (["--gzip"] if gzip else []), check=True, stdout=subprocess.DEVNULL)
     return path
 
 
@@ -179,9 +187,11 @@ def sha256_of(path: Path) -> str:
     return h.hexdigest()
 
 
-def run_contender(name: str, url: str, rows: int, dump: Path | None) -> dict:
+def run_contender(name: str, url: str, rows: int, dump: Path | None, gzip=False) -> dict:
     cmd = [sys.executable, str(HERE / "contender.py"), name, url, API_KEY, bench_sql(rows)]
     cmd += ["--body-file", str(body_path(rows))]
+    if gzip:
+        cmd.append("--gzip")
     if dump is not None:
         cmd += ["--dump", str(dump)]
     try:
@@ -193,77 +203,6 @@ def run_contender(name: str, url: str, rows: int, dump: Path | None) -> dict:
         tail = (proc.stderr.strip().splitlines() or ["(no output)"])[-1]
         return {"name": name, "status": "error", "note": f"exit {proc.returncode}: {tail}"}
     return json.loads(lines[-1])
-
-
-def _cargo_env() -> dict:
-    # The venv's python first, as `make` has it (pyo3's build script looks for python).
-    # A target directory of its own: maturin builds the same crates with other features,
-    # so in a shared one each build throws the other's away (~3 min again every run).
-    return {
-        **os.environ,
-        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
-        "CARGO_TARGET_DIR": os.environ.get(
-            "CARGO_TARGET_DIR", str(ROOT / "target" / "bench-floor")
-        ),
-    }
-
-
-def build_rust_floor() -> str | None:
-    """Compiles the json_floor bench (release profile) before anything is timed; None
-    when it built, else why not."""
-    progress("building the Rust floor (cargo bench --bench json_floor --no-run) ...")
-    build = subprocess.run(
-        ["cargo", "bench", "--bench", "json_floor", "--no-run"],
-        cwd=ROOT,
-        env=_cargo_env(),
-        capture_output=True,
-        text=True,
-    )
-    if build.returncode != 0:
-        tail = " | ".join(build.stderr.strip().splitlines()[-3:])
-        return f"cargo bench build failed: {tail}"
-    return None
-
-
-def run_rust_floor(paths: list[Path], runs: int) -> tuple[dict[Path, dict], str | None]:
-    """serde_json validate / Rust decode timings per body, or an error note."""
-    out = {}
-    for path in paths:
-        progress(f"Rust floor on {path.name} ({runs} runs)")
-        proc = subprocess.run(
-            ["cargo", "bench", "--bench", "json_floor", "--", str(path), "--runs", str(runs)],
-            cwd=ROOT,
-            env=_cargo_env(),
-            capture_output=True,
-            text=True,
-        )
-        lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
-        if proc.returncode != 0 or not lines:
-            tail = " | ".join(proc.stderr.strip().splitlines()[-3:])
-            return out, f"cargo bench failed: {tail}"
-        out[path] = json.loads(lines[-1])
-    return out, None
-
-
-# -- statistics -------------------------------------------------------------------------
-
-
-class Summary:
-    """The runs of one contender at one size."""
-
-    def __init__(self, name: str, reports: list[dict]) -> None:
-        self.name = name
-        ok = [r for r in reports if r.get("status") == "ok"]
-        bad = [r for r in reports if r.get("status") != "ok"]
-        self.ok = bool(ok) and not bad
-        self.status = "ok" if self.ok else (bad[0].get("status", "error") if bad else "missing")
-        self.note = bad[0].get("note", "") if bad else ""
-        self.times = [r["seconds"] for r in ok]
-        self.seconds = statistics.median(self.times) if self.ok else None
-        # Peak RSS above the post-import baseline: the worst run.
-        above = [r["peak_rss_bytes"] - r["baseline_rss_bytes"] for r in ok]
-        self.rss_above = max(above) if above else None
-        self.arrow_bytes = next((r["arrow_bytes"] for r in ok if "arrow_bytes" in r), None)
 
 
 # -- verification -----------------------------------------------------------------------
@@ -312,7 +251,8 @@ def verify(dumps: dict[str, Path], first: dict[str, dict], rows: int, body: Path
         elif reference is None:
             results.append((name, "types and row count (no reference for values)", True))
         else:
-            results.append((name, f"types, row count, every value equals {ref_name}'s", True))
+            part = "" if table.num_columns == reference.num_columns else f" of {table.column_names}"
+            results.append((name, f"types, row count, every value{part} equals {ref_name}'s", True))
     return results
 
 
@@ -326,7 +266,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3, help="runs per contender (median)")
     parser.add_argument("--quick", action="store_true", help="1 run each, base size only")
     parser.add_argument("--only", help="comma-separated contenders to run")
+    parser.add_argument("--no-gzip", action="store_true", help="skip the gzip-body runs")
     parser.add_argument("--no-rust", action="store_true", help="skip the cargo floor bench")
+    parser.add_argument(
+        "--no-instructions", action="store_true", help="skip counting instructions (callgrind)"
+    )
+    parser.add_argument(
+        "--instructions-rows",
+        type=int,
+        default=instructions.DEFAULT_ROWS,
+        help=f"body size for callgrind (default {instructions.DEFAULT_ROWS:,})",
+    )
     parser.add_argument("--strict", action="store_true", help="exit 1 if any target fails")
     args = parser.parse_args(argv)
     runs = 1 if args.quick else max(1, args.runs)
@@ -338,6 +288,7 @@ def main(argv: list[str] | None = None) -> int:
         if unknown:
             parser.error(f"unknown contenders {unknown}; choose from {selected}")
         selected = [n for n in selected if n in wanted]
+    gzipped = [] if args.no_gzip else [n for n in selected if n not in IDENTITY_ONLY]
     started = time.monotonic()
 
     rust_note = "skipped (--no-rust)" if args.no_rust else build_rust_floor()
@@ -352,65 +303,97 @@ def main(argv: list[str] | None = None) -> int:
     log(f"- sqlquarry {git_revision()}; extension {so_path} ({so_kind})")
 
     base_body = ensure_body(base_rows)
+    gz_body = ensure_body(base_rows, gzip=True) if gzipped else None
     server = start_server([base_rows], {base_rows: base_body})
-    big_rows, big_body, big, big_why = 0, None, {}, "none (--quick)" if args.quick else ""
+    gz_server = start_server([base_rows], {base_rows: base_body}, gzip=True) if gzipped else None
+    big, big_why = None, "none (--quick)" if args.quick else ""
     try:
         url = server.url
         log(
             f"- served by the emulator (RoeServer) at {url}, HTTP/1.1, gzip off: every "
             f"contender downloads the same {base_body.stat().st_size:,} bytes"
         )
+        if gz_body is not None:
+            log(
+                f"- and gzip-encoded (level 6, {gz_body.stat().st_size:,} bytes, compressed "
+                "once beforehand) by a second emulator to every contender but the in-memory "
+                "floors; each inflates it on the clock"
+            )
         log(
             f"- each contender in a fresh process, {runs} run(s), median; timed from the "
             "request to the typed table in hand (imports and client setup untimed for all)"
         )
         log()
 
-        # ---- the base size: every contender, in interleaved rounds ----
+        # ---- the base size: every contender, identity and gzip, in interleaved rounds ----
+        plan = [(n, False) for n in selected] + [(n, True) for n in gzipped]
+        plan.sort(key=lambda p: selected.index(p[0]))  # a contender's gzip run next to it
         tmp = Path(tempfile.mkdtemp(prefix="sqlquarry-bench-"))
         try:
-            reports: dict[str, list[dict]] = {n: [] for n in selected}
-            dumps = {n: tmp / f"{n}.arrow" for n in selected}
+            reports: dict[str, list[dict]] = {n + (GZIP if g else ""): [] for n, g in plan}
+            dumps = {label: tmp / f"{label.replace(' ', '_')}.arrow" for label in reports}
             for r in range(runs):
-                for name in selected:
-                    progress(f"[{base_rows:,} rows] run {r + 1}/{runs}: {name}")
-                    rep = run_contender(name, url, base_rows, dumps[name] if r == 0 else None)
-                    reports[name].append(rep)
+                for name, gz in plan:
+                    label = name + (GZIP if gz else "")
+                    progress(f"[{base_rows:,} rows] run {r + 1}/{runs}: {label}")
+                    where = gz_server.url if gz else url
+                    dump = dumps[label] if r == 0 else None
+                    rep = run_contender(name, where, base_rows, dump, gzip=gz)
+                    reports[label].append(rep)
                     if rep.get("status") != "ok" and r == 0:
                         progress(f"    {rep.get('status')}: {rep.get('note')}")
-            first = {n: reps[0] for n, reps in reports.items()}
+            first = {label: reps[0] for label, reps in reports.items()}
             checks = verify(dumps, first, base_rows, base_body)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
-        base = {n: Summary(n, reps) for n, reps in reports.items()}
+        if gz_server is not None:
+            asked, seen = gzip_served(gz_server)
+            what = f"{asked} of the {seen} requests asked for gzip (and were sent it)"
+            checks.append(("gzip server", what, asked == seen))
+        base = Size(
+            base_rows,
+            base_body,
+            {n: Summary(n, reports[n]) for n in selected},
+            {n: Summary(n, reports[n + GZIP]) for n in gzipped},
+            gz_body,
+        )
 
         # ---- the second size: sqlquarry and the floors ----
         big_names = [n for n in selected if n in BIG_SIZE]
+        big_rows = 0
         if not args.quick and big_names:
-            big_rows, big_why = choose_big(args.big, base_rows, base, big_names, runs)
+            big_rows, big_why = choose_big(args.big, base_rows, base.summaries, big_names, runs)
         if big_rows:
             big_body = ensure_body(big_rows)
-            server.serve_canned(bench_sql(big_rows), big_body.read_bytes())
+            add_body(server, big_rows, big_body)
             big_reports: dict[str, list[dict]] = {n: [] for n in big_names}
             for r in range(runs):
                 for name in big_names:
                     progress(f"[{big_rows:,} rows] run {r + 1}/{runs}: {name}")
                     big_reports[name].append(run_contender(name, url, big_rows, None))
-            big = {n: Summary(n, reps) for n, reps in big_reports.items()}
+            big = Size(big_rows, big_body, {n: Summary(n, v) for n, v in big_reports.items()})
     finally:
         server.stop()
+        if gz_server is not None:
+            gz_server.stop()
+    sizes = [base] + ([big] if big else [])
 
-    # ---- the Rust floor ----
+    # ---- the Rust floor and the instruction count ----
     rust: dict[Path, dict] = {}
     if rust_note is None:
-        bodies = [base_body] + ([big_body] if big_body else [])
-        rust, rust_note = run_rust_floor(bodies, 1 if args.quick else 5)
+        rust, rust_note = run_rust_floor([s.body for s in sizes], 1 if args.quick else 5)
+    counted: dict | str = "skipped (--no-instructions)"
+    if not args.no_instructions:
+        progress(f"counting instructions with callgrind ({args.instructions_rows:,} rows) ...")
+        try:
+            counted = instructions.measure(args.instructions_rows)
+        except (RuntimeError, subprocess.CalledProcessError) as exc:
+            counted = f"not measured: {exc}"
 
     # ---- the report ----
-    sizes = [(base_rows, base_body, base)]
-    if big_body is not None:
-        sizes.append((big_rows, big_body, big))
     print_table(sizes, rust, rust_note)
+    log()
+    print_gzip_table(base)
     log()
     log("Same typed table (first run of each, base size):")
     failed_checks = False
@@ -420,7 +403,7 @@ def main(argv: list[str] | None = None) -> int:
     log()
     log(f"Second size: {big_why}")
     log()
-    all_pass = print_targets(sizes, rust, args.quick)
+    all_pass = print_targets(sizes, rust, counted, args.quick)
     log()
     cmd = " ".join(argv if argv is not None else sys.argv[1:])
     log(
@@ -463,229 +446,6 @@ def choose_big(requested, base_rows: int, base: dict, names: list[str], runs: in
             )
             return rows, "; ".join(why)
     return 0, "none: " + "; ".join(why)
-
-
-_COLUMNS = [
-    ("contender", 22, "<"),
-    ("rows", 10, ">"),
-    ("seconds", 8, ">"),
-    ("min..max", 13, ">"),
-    ("MB/s", 6, ">"),
-    ("peak RSS MB", 11, ">"),
-]
-
-
-def _row(cells) -> str:
-    return (
-        "| "
-        + " | ".join(f"{c:{a}{w}}" for c, (_, w, a) in zip(cells, _COLUMNS, strict=True))
-        + " |"
-    )
-
-
-def print_table(sizes, rust, rust_note) -> None:
-    notes = []
-    log(_row([c[0] for c in _COLUMNS]))
-    log(
-        "|"
-        + "|".join(("-" * (w + 1) + ":") if a == ">" else "-" * (w + 2) for _, w, a in _COLUMNS)
-        + "|"
-    )
-    for rows, body, summaries in sizes:
-        size = body.stat().st_size
-        for name, s in summaries.items():
-            if not s.ok:
-                short = "n/a" if s.status in ("unavailable", "skipped") else "ERROR"
-                log(_row([name, f"{rows:,}", short, "", "", ""]))
-                notes.append(f"{name} at {rows:,} rows: {s.status}: {s.note}")
-                continue
-            spread = f"{min(s.times):.2f}..{max(s.times):.2f}"
-            mbps = f"{size / s.seconds / 1e6:.0f}"
-            log(
-                _row(
-                    [
-                        name,
-                        f"{rows:,}",
-                        f"{s.seconds:.3f}",
-                        spread,
-                        mbps,
-                        f"{s.rss_above / 1e6:.0f}",
-                    ]
-                )
-            )
-        res = rust.get(body) or {}
-        for label, key in (
-            ("rust serde validate", "serde_validate_seconds"),
-            ("rust decode_run_body", "decode_seconds"),
-        ):
-            if res.get(key):
-                sec = res[key]
-                runs = f"median of {res['runs']}"
-                log(_row([label, f"{rows:,}", f"{sec:.3f}", runs, f"{size / sec / 1e6:.0f}", "-"]))
-    log()
-    bodies = ", ".join(f"{b.stat().st_size / 1e6:.1f} MB for {r:,} rows" for r, b, _ in sizes)
-    log(
-        f"Body: {bodies}. MB/s: body bytes / seconds. peak RSS: VmHWM minus VmRSS after "
-        "imports, worst run. rust rows: `cargo bench --bench json_floor`, in one process."
-    )
-    if rust_note:
-        notes.append(f"Rust floor: {rust_note}")
-    for note in notes:
-        log(f"- {note}")
-
-
-def _verdict(ok: bool) -> str:
-    return "PASS" if ok else "FAIL"
-
-
-def print_targets(sizes, rust, quick: bool) -> bool:
-    """One line per target; True when all pass. A target that could not be measured
-    fails (it is not met until it is shown to be)."""
-    (base_rows, base_body, base), big = sizes[0], (sizes[1] if len(sizes) > 1 else None)
-    lines: list[tuple[str, bool]] = []
-
-    def sec(summaries, name):
-        s = summaries.get(name)
-        return s.seconds if s is not None and s.ok else None
-
-    def add(label, value, target_text, ok, detail):
-        if value is None:
-            lines.append((f"{label}: not measured (target {target_text}) FAIL  [{detail}]", False))
-        else:
-            lines.append(
-                (f"{label}: {value} (target {target_text}) {_verdict(ok)}  [{detail}]", ok)
-            )
-
-    for fast, slow, target, label in (
-        ("sqlquarry_pandas", "json_pandas", PANDAS_SPEEDUP, "to_pandas vs json+pandas"),
-        ("sqlquarry_polars", "orjson_polars", POLARS_SPEEDUP, "to_polars vs orjson+polars"),
-    ):
-        f, s = sec(base, fast), sec(base, slow)
-        value = s / f if f and s else None
-        detail = f"{fast} {fmt(f)} s, {slow} {fmt(s)} s"
-        add(label, value and f"{value:.1f}x", f">= {target:g}x", value and value >= target, detail)
-    f, s = sec(base, "sqlquarry_pandas"), sec(base, "requests_pandas")
-    if f and s:
-        lines.append((f"  info: to_pandas vs requests+json+pandas: {s / f:.1f}x", True))
-    off, on = sec(base, "sqlquarry_arrow"), sec(base, "sqlquarry_arrow_logged")
-    if off and on:
-        lines.append(
-            (
-                f"  info: query().to_arrow() with logging at DEBUG {fmt(on)} s, off (the "
-                f"default) {fmt(off)} s: {on / off:.2f}x",
-                True,
-            )
-        )
-
-    # Decoding bytes in memory vs serde_json validating them (single-threaded, Rust).
-    res = rust.get(base_body) or {}
-    serde, dec = res.get("serde_validate_seconds"), sec(base, "floor_decode")
-    value = serde / dec if serde and dec else None
-    add(
-        "in-memory decode speed / serde_json validate speed",
-        value and f"{value:.2f}x",
-        ">= 1x",
-        value and value >= 1.0,
-        f"floor_decode {fmt(dec)} s (fresh process, to Arrow); "
-        f"serde_json IgnoredAny {fmt(serde)} s",
-    )
-    if serde and res.get("decode_seconds"):
-        rust_dec = res["decode_seconds"]
-        lines.append(
-            (
-                f"  info: Rust decode_run_body alone (warm process) {rust_dec:.3f} s: "
-                f"{serde / rust_dec:.2f}x serde_json's validation speed",
-                True,
-            )
-        )
-
-    # End to end vs the floors; peak RSS; at each size.
-    for rows, _, summaries in [s for s in (sizes[0], big) if s]:
-        downloads = [
-            (sec(summaries, n), n)
-            for n in ("floor_download", "floor_download_native")
-            if sec(summaries, n)
-        ]
-        e2e, dec = sec(summaries, "sqlquarry_arrow"), sec(summaries, "floor_decode")
-        value, detail = None, "needs sqlquarry_arrow, floor_decode and a download floor"
-        if downloads and e2e and dec:
-            down, down_name = min(downloads)
-            value = e2e / (down + dec)
-            detail = (
-                f"query().to_arrow() {e2e:.3f} s; {down_name} {down:.3f} s + floor_decode "
-                f"{dec:.3f} s = {down + dec:.3f} s"
-            )
-        add(
-            f"end to end / (download + decode), {rows:,} rows",
-            value and f"{value:.2f}x",
-            f"<= {END_TO_END_FACTOR:g}x",
-            value is not None and value <= END_TO_END_FACTOR,
-            detail,
-        )
-    for rows, body, summaries in [s for s in (sizes[0], big) if s]:
-        s = summaries.get("sqlquarry_arrow")
-        label = f"peak RSS of query().to_arrow(), {rows:,} rows"
-        if s is None or not s.ok or s.arrow_bytes is None:
-            add(label, None, "<= body + 2 x Arrow", False, "sqlquarry_arrow not measured")
-            continue
-        size = body.stat().st_size
-        limit = size + 2 * s.arrow_bytes
-        add(
-            label,
-            f"{s.rss_above / 1e6:.0f} MB",
-            f"<= {limit / 1e6:.0f} MB",
-            s.rss_above <= limit,
-            f"above the post-import baseline; body {size / 1e6:.0f} MB + 2 x Arrow "
-            f"{s.arrow_bytes / 1e6:.0f} MB",
-        )
-
-    # Streaming: what iter_batches() holds while a whole result passes through.
-    for rows, body, summaries in [s for s in (sizes[0], big) if s]:
-        s = summaries.get("sqlquarry_stream")
-        if s is not None and s.ok and s.rss_above is not None:
-            size = body.stat().st_size
-            lines.append(
-                (
-                    f"  info: peak RSS of iter_batches() (batches dropped), {rows:,} rows: "
-                    f"{s.rss_above / 1e6:.0f} MB above baseline for a {size / 1e6:.0f} MB body",
-                    True,
-                )
-            )
-
-    # Growth with size.
-    if big is None:
-        why = "--quick" if quick else "no second size"
-        add("time growth of query().to_arrow() with rows", None, "linear", False, why)
-    else:
-        big_rows, _, big_summaries = big
-        factor = big_rows / base_rows
-        limit = factor * GROWTH_SLACK
-        for name in [*SQLQUARRY, "floor_decode"]:
-            a, b = sec(base, name), sec(big_summaries, name)
-            label = f"time growth of {name}, {factor:g}x rows"
-            if name != "sqlquarry_arrow":
-                if a and b:
-                    state = "ok" if b / a <= limit else "over"
-                    lines.append((f"  info: {label}: {b / a:.2f}x ({state})", True))
-                continue
-            value = b / a if a and b else None
-            detail = f"{fmt(a)} s -> {fmt(b)} s"
-            add(
-                label,
-                value and f"{value:.2f}x",
-                f"<= {limit:.3g}x",
-                value and value <= limit,
-                detail,
-            )
-
-    log("Targets (ratios measured in this run):")
-    for text, _ in lines:
-        log(f"  {text}")
-    return all(ok for _, ok in lines)
-
-
-def fmt(s: float | None) -> str:
-    return "-" if s is None else f"{s:.3f}"
 
 
 if __name__ == "__main__":

@@ -1,11 +1,17 @@
 //! The JSON floor: how long serde_json needs merely to *validate* a Roe response body
 //! (single-threaded, building nothing), next to sqlquarry decoding the same bytes into
-//! Arrow. Prints one JSON line; `bench/run.py` reads it.
+//! Arrow with its production reader (`decode_run_body`, the reader `query()` uses, every
+//! core it likes). Prints one JSON line; `bench/run.py` reads it.
 //!
 //!     cargo bench --bench json_floor -- PATH [--runs N]
+//!     json_floor PATH --once read|decode|validate
 //!
 //! Each figure is the median of N runs (default 5) over bytes already in memory; the two
 //! alternate, so a slow spell on a noisy machine lands on both.
+//!
+//! `--once` does one pass and no timing, for `valgrind --tool=callgrind` (bench/instructions.py):
+//! `read` only reads the file, `decode` reads and decodes it, `validate` reads and validates
+//! it, so the decode's instructions are `decode` minus `read` (callgrind counts every thread).
 
 use std::time::Instant;
 
@@ -42,11 +48,27 @@ fn time_alternately<A, B>(
     )
 }
 
-fn main() {
+/// What `--once` does.
+#[derive(Clone, Copy, PartialEq)]
+enum Once {
+    Read,
+    Decode,
+    Validate,
+}
+
+struct Args {
+    path: String,
+    runs: usize,
+    once: Option<Once>,
+}
+
+const USAGE: &str =
+    "usage: cargo bench --bench json_floor -- PATH [--runs N] [--once read|decode|validate]";
+
+fn parse_args() -> Args {
     // cargo bench appends `--bench`; any other `--flag` is ours or ignored.
     let mut args = std::env::args().skip(1);
-    let mut path = None;
-    let mut runs = 5usize;
+    let (mut path, mut runs, mut once) = (None, 5usize, None);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--runs" => {
@@ -56,30 +78,71 @@ fn main() {
                     .filter(|&n| n > 0)
                     .expect("--runs needs a positive number")
             }
+            "--once" => {
+                once = Some(match args.next().as_deref() {
+                    Some("read") => Once::Read,
+                    Some("decode") => Once::Decode,
+                    Some("validate") => Once::Validate,
+                    _ => panic!("--once needs read, decode or validate; {USAGE}"),
+                })
+            }
             a if a.starts_with("--") => {}
             a => path = Some(a.to_owned()),
         }
     }
-    let path = path.expect("usage: cargo bench --bench json_floor -- PATH [--runs N]");
-    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"));
+    Args {
+        path: path.expect(USAGE),
+        runs,
+        once,
+    }
+}
+
+fn decode(body: &bytes::Bytes, path: &str) -> Vec<sqlquarry::result::QueryResult> {
+    sqlquarry::providers::roe::decode_run_body(body.clone(), "UTC")
+        .unwrap_or_else(|e| panic!("decoding {path} failed: {e}"))
+}
+
+fn main() {
+    let args = parse_args();
+    let path = &args.path;
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"));
+    let size = bytes.len();
+
+    if let Some(once) = args.once {
+        // Nothing but the one step, so two runs of this under callgrind differ by it alone.
+        let rows = match once {
+            Once::Read => {
+                std::hint::black_box(&bytes);
+                0
+            }
+            Once::Validate => {
+                let ok = serde_json::from_slice::<IgnoredAny>(&bytes).is_ok();
+                assert!(std::hint::black_box(ok), "{path} is not valid JSON");
+                0
+            }
+            Once::Decode => {
+                let results = decode(&bytes::Bytes::from(bytes), path);
+                results.last().map_or(0, |r| r.num_rows())
+            }
+        };
+        println!("{{\"bytes\": {size}, \"rows\": {rows}}}");
+        return;
+    }
+
     // Shared, not copied, by each decoding run.
     let body = bytes::Bytes::from(bytes.clone());
-
     let ((serde_validate_seconds, ok), (decode_seconds, results)) = time_alternately(
-        runs,
+        args.runs,
         || serde_json::from_slice::<IgnoredAny>(&bytes).is_ok(),
-        || {
-            sqlquarry::providers::roe::decode_run_body(body.clone(), "UTC")
-                .unwrap_or_else(|e| panic!("decoding {path} failed: {e}"))
-        },
+        || decode(&body, path),
     );
     assert!(ok, "{path} is not valid JSON");
     let rows: usize = results.last().map_or(0, |r| r.num_rows());
 
     println!(
-        "{{\"bytes\": {}, \"rows\": {rows}, \"runs\": {runs}, \
+        "{{\"bytes\": {size}, \"rows\": {rows}, \"runs\": {}, \
          \"serde_validate_seconds\": {serde_validate_seconds}, \
          \"decode_seconds\": {decode_seconds}}}",
-        bytes.len()
+        args.runs
     );
 }
