@@ -35,7 +35,7 @@ def glibc_minor(tag: str) -> int:
         return int(m[1])
     if m := re.fullmatch(r"(manylinux\d+)_\w+", tag):
         return LEGACY[m[1]]
-    raise SystemExit(f"not a manylinux tag: {tag}")
+    raise SystemExit(f"check_wheel: {tag} is not a manylinux tag")
 
 
 def jemalloc_conf() -> bytes:
@@ -43,7 +43,7 @@ def jemalloc_conf() -> bytes:
     config = (ROOT / ".cargo/config.toml").read_text()
     m = re.search(r'^JEMALLOC_SYS_WITH_MALLOC_CONF\s*=\s*"([^"]+)"', config, re.MULTILINE)
     if m is None:
-        raise SystemExit(".cargo/config.toml no longer sets JEMALLOC_SYS_WITH_MALLOC_CONF")
+        raise SystemExit("check_wheel: .cargo/config.toml sets no JEMALLOC_SYS_WITH_MALLOC_CONF")
     return m[1].encode()
 
 
