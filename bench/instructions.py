@@ -28,33 +28,11 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
 from gen_body import body_path  # noqa: E402
-from rust_floor import cargo_env  # noqa: E402
+from rust_floor import bench_binary  # noqa: E402
 
 DEFAULT_ROWS = 100_000
 # The issue's target: fewer instructions per row than the decoder before the one reader.
 TARGET_PER_ROW = 2_510
-
-
-def bench_binary() -> Path:
-    """The json_floor bench executable, built (release profile) if needed."""
-    build = subprocess.run(
-        ["cargo", "bench", "--bench", "json_floor", "--no-run", "--message-format=json"],
-        cwd=ROOT,
-        env=cargo_env(),
-        capture_output=True,
-        text=True,
-    )
-    if build.returncode != 0:
-        tail = " | ".join(build.stderr.strip().splitlines()[-3:])
-        raise RuntimeError(f"cargo bench build failed: {tail}")
-    for line in build.stdout.splitlines():
-        msg = json.loads(line)
-        if msg.get("reason") == "compiler-artifact" and msg.get("target", {}).get("name") == (
-            "json_floor"
-        ):
-            if msg.get("executable"):
-                return Path(msg["executable"])
-    raise RuntimeError("cargo did not name the json_floor executable")
 
 
 def callgrind(binary: Path, body: Path, mode: str) -> tuple[int, dict]:

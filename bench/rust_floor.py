@@ -30,12 +30,10 @@ def cargo_env() -> dict:
     }
 
 
-def build_rust_floor() -> str | None:
-    """Compiles the json_floor bench (release profile) before anything is timed; None
-    when it built, else why not."""
-    progress("building the Rust floor (cargo bench --bench json_floor --no-run) ...")
+def bench_binary() -> Path:
+    """The json_floor bench executable, built (release profile) if needed."""
     build = subprocess.run(
-        ["cargo", "bench", "--bench", "json_floor", "--no-run"],
+        ["cargo", "bench", "--bench", "json_floor", "--no-run", "--message-format=json"],
         cwd=ROOT,
         env=cargo_env(),
         capture_output=True,
@@ -43,7 +41,25 @@ def build_rust_floor() -> str | None:
     )
     if build.returncode != 0:
         tail = " | ".join(build.stderr.strip().splitlines()[-3:])
-        return f"cargo bench build failed: {tail}"
+        raise RuntimeError(f"cargo bench build failed: {tail}")
+    for line in build.stdout.splitlines():
+        msg = json.loads(line)
+        if msg.get("reason") == "compiler-artifact" and msg.get("target", {}).get("name") == (
+            "json_floor"
+        ):
+            if msg.get("executable"):
+                return Path(msg["executable"])
+    raise RuntimeError("cargo did not name the json_floor executable")
+
+
+def build_rust_floor() -> str | None:
+    """Compiles the json_floor bench (release profile) before anything is timed; None
+    when it built, else why not."""
+    progress("building the Rust floor (cargo bench --bench json_floor --no-run) ...")
+    try:
+        bench_binary()
+    except RuntimeError as e:
+        return str(e)
     return None
 
 
