@@ -42,6 +42,12 @@ bench: develop-release
 bench-instructions: develop-release
 	$(BIN)/python bench/instructions.py $(INSTRUCTIONS_ARGS)
 
+# query().to_arrow() on the 1M-row body sent identity, gzip, zstd and br, beside each
+# decompression alone (bench/compressed.py).
+.PHONY: bench-encodings
+bench-encodings: develop-release
+	$(BIN)/python bench/compressed.py
+
 test: $(DEPS)
 	cargo test --quiet
 	$(MAKE) --no-print-directory develop
