@@ -126,24 +126,26 @@ def _gzip_targets(t: Targets, base: Size) -> None:
 
 
 def _decode_targets(t: Targets, base: Size, rust: dict, instructions) -> None:
-    # Decoding bytes in memory (the production reader, from Python, in a fresh process,
-    # to Arrow) vs serde_json validating them (single-threaded, Rust, warm process).
+    # The production reader (decode_run_body, both cores, to Arrow) vs serde_json
+    # validating the same bytes (one thread), alternating in one warm Rust process: the
+    # same harness for both. The fresh Python process (floor_decode) also pays for first
+    # touching ~100 MB of new Arrow memory, which validation never allocates: info only.
     res = rust.get(base.body) or {}
-    serde, dec = res.get("serde_validate_seconds"), base.sec("floor_decode")
+    serde, rust_dec = res.get("serde_validate_seconds"), res.get("decode_seconds")
     t.ratio(
         "in-memory decode speed / serde_json validate speed",
         serde,
-        dec,
+        rust_dec,
         ">= 1x",
         lambda v: v >= 1.0,
-        f"floor_decode {fmt(dec)} s (fresh process, to Arrow); serde_json IgnoredAny "
+        f"decode_run_body {fmt(rust_dec)} s (warm process, to Arrow); serde_json IgnoredAny "
         f"{fmt(serde)} s",
     )
-    if serde and res.get("decode_seconds"):
-        rust_dec = res["decode_seconds"]
+    dec = base.sec("floor_decode")
+    if serde and dec:
         t.info(
-            f"Rust decode_run_body alone (warm process) {rust_dec:.3f} s: "
-            f"{serde / rust_dec:.2f}x serde_json's validation speed"
+            f"floor_decode (fresh Python process, to Arrow) {dec:.3f} s: "
+            f"{serde / dec:.2f}x serde_json's validation speed"
         )
     target = f"< {INSTRUCTIONS_PER_ROW:,}"
     if isinstance(instructions, dict):
