@@ -35,6 +35,7 @@ __all__ = [
     "_bind_pyformat",
     "_result_from_ipc",
     "_decimal_objects",
+    "_settle_before_exit",
 ]
 
 @final
@@ -280,6 +281,10 @@ def _decode_roe_body(body: bytes, server_timezone: str = "UTC") -> list[QueryRes
 def _decimal_objects(column: object) -> list[object]:
     """A decimal128 column (scale >= 0) as a list of `decimal.Decimal`, None for NULL: the
     same values, scale and all, as pyarrow's `to_pandas` gives."""
+
+def _settle_before_exit() -> None:
+    """Registered with `atexit`: lets the runtime's threads leave Python before the
+    interpreter finalizes (see src/python/runtime.rs)."""
 
 def _bind_pyformat(sql: str, params: Any = None) -> str:
     """DB-API's `sql % params` done safely (`paramstyle = "pyformat"`): a mapping fills

@@ -24,6 +24,11 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     // Resolved once, here: raising an error never imports anything.
     errors::load_classes(m.py())?;
     logging::install(m.py())?;
+    m.add_function(wrap_pyfunction!(runtime::_settle_before_exit, m)?)?;
+    let settle = m.getattr("_settle_before_exit")?;
+    m.py()
+        .import("atexit")?
+        .call_method1("register", (settle,))?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_class::<result::PyQueryResult>()?;
     m.add_class::<stream::PyBatchStream>()?;

@@ -6,6 +6,7 @@
 //! Async calls hand the same future to pyo3-async-runtimes, which bridges it to asyncio.
 
 use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -64,5 +65,28 @@ where
     T: for<'a> IntoPyObject<'a> + Send + 'static,
 {
     runtime()?;
+    AWAITED.store(true, Ordering::Relaxed);
     pyo3_async_runtimes::tokio::future_into_py(py, fut)
+}
+
+/// Whether any awaitable was made in this process (see `settle_before_exit`).
+static AWAITED: AtomicBool = AtomicBool::new(false);
+
+/// How long exit waits, with the interpreter released, for the runtime's threads to leave
+/// Python: far longer than the few drops that follow a result's hand-over.
+const SETTLE: Duration = Duration::from_millis(50);
+
+/// Registered with `atexit`: after the last awaited result, a runtime thread is still
+/// attached to the interpreter for a moment (pyo3-async-runtimes hands the result to the
+/// event loop with `call_soon_threadsafe`, which releases the GIL to write to the loop's
+/// socket). If the main thread finalizes the interpreter meanwhile, that thread's release
+/// aborts the process ("PyGILState_Release: thread state must be current"; seen once in CI
+/// after `asyncio.run` over `iter_batches_async`). atexit runs before finalization starts,
+/// so waiting here, detached, lets those threads finish first. Costs nothing in programs
+/// that never awaited sqlquarry.
+#[pyfunction]
+pub fn _settle_before_exit(py: Python<'_>) {
+    if AWAITED.load(Ordering::Relaxed) {
+        py.detach(|| std::thread::sleep(SETTLE));
+    }
 }
