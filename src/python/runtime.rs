@@ -48,6 +48,14 @@ where
                 }
             })
         });
+        // Python code can run on this thread while it is detached: the logging bridge
+        // (pyo3-log) attaches to hand a record to `logging`. A signal handler that fires
+        // there raises inside that code, and pyo3-log leaves the exception set on the thread
+        // instead of propagating it, the signal already consumed: without this, a Ctrl-C
+        // landing at that moment was lost (the call went on waiting; 2-3 in 20 tries).
+        if let Some(raised) = PyErr::take(py) {
+            return Err(raised);
+        }
         match done {
             Some(out) => return out,
             // KeyboardInterrupt (or any signal handler's exception) propagates from here;
@@ -76,14 +84,16 @@ static AWAITED: AtomicBool = AtomicBool::new(false);
 /// Python: far longer than the few drops that follow a result's hand-over.
 const SETTLE: Duration = Duration::from_millis(50);
 
-/// Registered with `atexit`: after the last awaited result, a runtime thread is still
-/// attached to the interpreter for a moment (pyo3-async-runtimes hands the result to the
-/// event loop with `call_soon_threadsafe`, which releases the GIL to write to the loop's
-/// socket). If the main thread finalizes the interpreter meanwhile, that thread's release
-/// aborts the process ("PyGILState_Release: thread state must be current"; seen once in CI
-/// after `asyncio.run` over `iter_batches_async`). atexit runs before finalization starts,
-/// so waiting here, detached, lets those threads finish first. Costs nothing in programs
-/// that never awaited sqlquarry.
+// After the last awaited result, a runtime thread is still attached to the interpreter for
+// a moment (pyo3-async-runtimes hands the result to the event loop with
+// `call_soon_threadsafe`, which releases the GIL to write to the loop's socket). If the
+// main thread finalizes the interpreter meanwhile, that thread's release aborts the process
+// ("PyGILState_Release: thread state must be current"; seen once in CI after `asyncio.run`
+// over `iter_batches_async`). atexit runs before finalization starts, so waiting there,
+// detached, lets those threads finish first. Costs nothing in programs that never awaited
+// sqlquarry.
+/// Registered with `atexit`: lets the runtime's threads leave Python before the
+/// interpreter finalizes (see src/python/runtime.rs).
 #[pyfunction]
 pub fn _settle_before_exit(py: Python<'_>) {
     if AWAITED.load(Ordering::Relaxed) {
