@@ -153,13 +153,18 @@ fn env_roots(env: &impl Fn(&str) -> Option<String>) -> Result<Vec<CertificateDer
     // A search path, as OpenSSL reads it: directories that are not there are skipped, but
     // one that names none with a certificate is a mistake worth saying.
     if let Some(dirs) = env(CERT_DIR_ENV).filter(|d| !d.trim().is_empty()) {
-        let found: Vec<_> = dirs
+        let existing: Vec<&Path> = dirs
             .split(':')
             .map(|d| Path::new(d.trim()))
             .filter(|d| d.is_dir())
+            .collect();
+        let system = existing.iter().any(|d| in_system_store(d));
+        let found: Vec<_> = existing
+            .into_iter()
+            .filter(|d| !in_system_store(d))
             .flat_map(|d| rustls_native_certs::load_certs_from_paths(None, Some(d)).certs)
             .collect();
-        if found.is_empty() {
+        if found.is_empty() && !system {
             return Err(Error::Config(format!(
                 "{CERT_DIR_ENV} {dirs}: no CA certificates were loaded from these directories"
             )));
@@ -172,6 +177,12 @@ fn env_roots(env: &impl Fn(&str) -> Option<String>) -> Result<Vec<CertificateDer
 /// The certificates of a PEM file, or of every file in a directory; an error naming
 /// `setting` when there is none (a typo in a path should not pass for "no extra roots").
 fn pem_certs(path: &Path, setting: &str) -> Result<Vec<CertificateDer<'static>>> {
+    if in_system_store(path) {
+        // Already among the system's roots: many images point every variable at the
+        // system's own store, and reading it again (292 files here) made each HTTPS client
+        // take ~50 ms to build.
+        return Ok(Vec::new());
+    }
     let found = if path.is_dir() {
         rustls_native_certs::load_certs_from_paths(None, Some(path))
     } else if path.is_file() {
@@ -195,17 +206,33 @@ fn pem_certs(path: &Path, setting: &str) -> Result<Vec<CertificateDer<'static>>>
     Ok(found.certs)
 }
 
-/// The system's roots and `extra`, as reqwest takes them.
+/// Whether `path` is one of the directories the system roots were read from, or a file
+/// directly in one (read with it).
+fn in_system_store(path: &Path) -> bool {
+    let Ok(path) = path.canonicalize() else {
+        return false;
+    };
+    let dirs = &system_roots().2;
+    dirs.contains(&path) || path.parent().is_some_and(|p| dirs.iter().any(|d| d == p))
+}
+
+/// The system's roots and `extra`, as reqwest takes them, each once: the variables often
+/// name the system's own bundle again (many images set REQUESTS_CA_BUNDLE, SSL_CERT_FILE
+/// and SSL_CERT_DIR to it), and every repeat would be parsed again into the root store.
 fn with_system_roots(extra: Vec<CertificateDer<'static>>) -> Result<Vec<Certificate>> {
-    let (system, _) = system_roots();
-    system
-        .iter()
-        .chain(extra.iter())
-        .map(|der| {
-            Certificate::from_der(der)
-                .map_err(|e| Error::Config(format!("unusable CA certificate: {}", chain(&e))))
-        })
-        .collect()
+    let (system, _, _) = system_roots();
+    let mut seen = std::collections::HashSet::new();
+    let mut roots = Vec::new();
+    for der in system.iter().chain(extra.iter()) {
+        if seen.insert(der.as_ref()) {
+            roots.push(
+                Certificate::from_der(der).map_err(|e| {
+                    Error::Config(format!("unusable CA certificate: {}", chain(&e)))
+                })?,
+            );
+        }
+    }
+    Ok(roots)
 }
 
 /// Where the roots came from, for the DEBUG log.
@@ -216,12 +243,21 @@ pub enum RootSource {
 }
 
 /// The system's roots, read once: every file in the directories OpenSSL looks in (whatever
-/// `SSL_CERT_FILE` says: those are extra roots here), else Mozilla's.
-fn system_roots() -> &'static (Vec<CertificateDer<'static>>, RootSource) {
-    static ROOTS: OnceLock<(Vec<CertificateDer<'static>>, RootSource)> = OnceLock::new();
+/// `SSL_CERT_FILE` says: those are extra roots here), else Mozilla's; and those
+/// directories, canonical.
+type SystemRoots = (Vec<CertificateDer<'static>>, RootSource, Vec<PathBuf>);
+
+fn system_roots() -> &'static SystemRoots {
+    static ROOTS: OnceLock<SystemRoots> = OnceLock::new();
     ROOTS.get_or_init(|| {
         let dirs: Vec<&Path> = openssl_probe::candidate_cert_dirs().collect();
-        let roots = roots_from(&dirs);
+        let (certs, source) = roots_from(&dirs);
+        // Only directories that gave roots count as read (not when Mozilla's stand in).
+        let canonical = match source {
+            RootSource::System => dirs.iter().filter_map(|d| d.canonicalize().ok()).collect(),
+            RootSource::Bundled => Vec::new(),
+        };
+        let roots = (certs, source, canonical);
         log::debug!(
             target: crate::events::HTTP,
             "{} CA roots from {}",
