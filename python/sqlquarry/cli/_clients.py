@@ -8,10 +8,7 @@ Python caller.
 from __future__ import annotations
 
 import argparse
-import inspect
 from typing import Any
-
-from sqlquarry.exceptions import ConfigurationError
 
 # flag dest -> the client's keyword
 _SETTINGS = {
@@ -20,35 +17,22 @@ _SETTINGS = {
     "read_timeout": "timeout",
     "max_retries": "max_retries",
     "allow_insecure_http": "allow_insecure_http",
-}
-# Network settings the clients are gaining: given only when their flag is.
-_NETWORK = {
-    "proxy": ("proxy", "--proxy"),
-    "ca_cert": ("ca_cert", "--ca-cert"),
-    "insecure": ("verify", "--insecure"),
-    "client_cert": ("client_cert", "--client-cert"),
-    "client_key": ("client_key", "--client-key"),
+    "proxy": "proxy",
+    "ca_cert": "ca_cert",
+    "client_cert": "client_cert",
+    "client_key": "client_key",
 }
 
 
-def settings(args: argparse.Namespace, cls: type, **extra: Any) -> dict[str, Any]:
-    """The keyword arguments of `cls` (a client class) for the flags given."""
+def settings(args: argparse.Namespace, **extra: Any) -> dict[str, Any]:
+    """The client keyword arguments for the flags given."""
     kwargs: dict[str, Any] = {}
     for dest, keyword in _SETTINGS.items():
         value = getattr(args, dest, None)
         if value is not None and value is not False:
             kwargs[keyword] = value
-    accepted = inspect.signature(cls).parameters
-    for dest, (keyword, flag) in _NETWORK.items():
-        value = getattr(args, dest, None)
-        if value is None or value is False:
-            continue
-        if keyword not in accepted:
-            raise ConfigurationError(
-                f"{flag} needs a newer sqlquarry: this one's {cls.__name__} has no "
-                f"{keyword}= setting"
-            )
-        kwargs[keyword] = False if dest == "insecure" else value
+    if getattr(args, "insecure", False):
+        kwargs["verify"] = False
     kwargs.update({k: v for k, v in extra.items() if v is not None})
     return kwargs
 
@@ -61,16 +45,16 @@ def roe(args: argparse.Namespace) -> Any:
         "worksheet_id": getattr(args, "worksheet_id", None),
         "server_timezone": getattr(args, "server_timezone", None),
     }
-    return RoeClient(**settings(args, RoeClient, **extra))
+    return RoeClient(**settings(args, **extra))
 
 
 def slateo(args: argparse.Namespace) -> Any:
     from sqlquarry.slateo import SlateoClient
 
-    return SlateoClient(**settings(args, SlateoClient))
+    return SlateoClient(**settings(args))
 
 
 def aifordb(args: argparse.Namespace) -> Any:
     from sqlquarry.aifordb import AIForDatabaseClient
 
-    return AIForDatabaseClient(**settings(args, AIForDatabaseClient))
+    return AIForDatabaseClient(**settings(args))
