@@ -175,14 +175,20 @@ MEMORY_SCRIPT = textwrap.dedent(
     import sqlquarry
     from sqlquarry.testing import RoeServer
 
-    ROW = b'[%d, "2024-11-04 11:09:11+00:00", 98.39539523030898, 770947.78, "' + b"u" * 90 + b'"]'
-    BLOCK = b",".join(ROW % i for i in range(10000))   # about 1.3 MB
-    REPEAT = int(sys.argv[1])
+    REPEAT, KIND = int(sys.argv[1]), sys.argv[2]
+    if KIND == "mixed":
+        ROW = b'[%d, "2024-11-04 11:09:11+00:00", 98.39539523030898, 770947.78, "'
+        ROW += b"u" * 90 + b'"]'
+        BLOCK = b",".join(ROW % i for i in range(10000))   # about 1.3 MB
+        NAMES = b'"id", "t", "f", "d", "s"'
+        TYPES = b'"UInt64", "DateTime(\\'UTC\\')", "Float64", "Decimal(18, 2)", "String"'
+    else:  # "growing": 4 bytes of text a row, 32 bytes of Arrow
+        BLOCK = b",".join([b"[1]"] * 1_000_000)   # 4 MB
+        NAMES, TYPES = b'"d"', b'"Decimal(76, 0)"'
 
     def body():
-        yield (b'[{"query_id": "big", "column_names": ["id", "t", "f", "d", "s"], '
-               b'"column_types": ["UInt64", "DateTime(\\'UTC\\')", "Float64", '
-               b'"Decimal(18, 2)", "String"], "result_rows": [')
+        yield (b'[{"query_id": "big", "column_names": [' + NAMES + b'], '
+               b'"column_types": [' + TYPES + b'], "result_rows": [')
         for i in range(REPEAT):
             yield BLOCK if i == 0 else b"," + BLOCK
         yield b"]}]"
@@ -202,15 +208,15 @@ MEMORY_SCRIPT = textwrap.dedent(
 )
 
 
-def test_memory_stays_bounded_for_a_body_larger_than_what_it_holds():
-    # 150 blocks: 240 MB of JSON streamed through. What may be held at once: the pieces in
-    # flight (cores + 2, 4 MiB each), their decoded arrays and the queued batches. jemalloc
-    # is told to return freed pages at once: with its defaults (10 s decay, huge pages) the
-    # peak also counts pages it keeps for reuse, 120-180 MB depending on how busy the
-    # machine is, which measures its cache rather than what the reader holds (~60 MB).
+def streamed_memory(blocks: int, kind: str) -> tuple[int, int, int]:
+    """Streams `blocks` blocks of `kind` rows in a fresh process: rows, body bytes and how
+    much its peak RSS grew. jemalloc is told to return freed pages at once: with its
+    defaults (10 s decay, huge pages) the peak also counts pages it keeps for reuse,
+    120-180 MB depending on how busy the machine is, which measures its cache rather than
+    what the reader holds."""
     env = {**os.environ, "_RJEM_MALLOC_CONF": "dirty_decay_ms:0,muzzy_decay_ms:0"}
     out = subprocess.run(
-        [sys.executable, "-c", MEMORY_SCRIPT, "150"],
+        [sys.executable, "-c", MEMORY_SCRIPT, str(blocks), kind],
         capture_output=True,
         text=True,
         timeout=600,
@@ -218,6 +224,22 @@ def test_memory_stays_bounded_for_a_body_larger_than_what_it_holds():
         env=env,
     ).stdout.split()
     rows, body_bytes, grew = (int(x) for x in out)
+    return rows, body_bytes, grew
+
+
+def test_memory_stays_bounded_for_a_body_larger_than_what_it_holds():
+    # 150 blocks: 240 MB of JSON streamed through. What may be held at once: the pieces in
+    # flight (cores + 2, 4 MiB each), their decoded arrays and the queued batches (~60 MB).
+    rows, body_bytes, grew = streamed_memory(150, "mixed")
     assert rows == 1_500_000
+    assert body_bytes > 190_000_000
+    assert grew < 128_000_000, f"peak RSS grew {grew / 1e6:.0f} MB for {body_bytes / 1e6:.0f} MB"
+
+
+def test_memory_stays_bounded_when_values_grow_eightfold_when_decoded():
+    # 48 million one-digit Decimal(76, 0) values: 4 bytes of text a row, 32 of Arrow. Pieces
+    # bounded by their text alone held ~250 MB here; bounded by their Arrow size, ~90 MB.
+    rows, body_bytes, grew = streamed_memory(48, "growing")
+    assert rows == 48_000_000
     assert body_bytes > 190_000_000
     assert grew < 128_000_000, f"peak RSS grew {grew / 1e6:.0f} MB for {body_bytes / 1e6:.0f} MB"

@@ -33,6 +33,15 @@ use crate::types::ColumnSpec;
 pub const PIECE_BYTES: usize = 4 << 20;
 /// Pieces smaller than this decode on the reading task: a thread hop would cost more.
 const INLINE_BYTES: usize = 256 << 10;
+/// A piece's decoded arrays aim for at most this many times `piece_bytes`: values that
+/// grow when decoded (a one-digit `Decimal(76, 0)` is 2 bytes of text and 32 of Arrow) get
+/// shorter pieces, so what is in flight is bounded in memory, not only in text.
+const DECODED_PER_TEXT: usize = 2;
+/// Until a rows array's first piece is confirmed its growth is unknown: pieces are this
+/// many times shorter meanwhile.
+const UNMEASURED_SHRINK: usize = 4;
+/// Pieces never shrink more than this: text grows at most ~16x (a digit to 32 bytes).
+const MAX_SHRINK: usize = 32;
 const ROWS_KEY: &str = "result_rows";
 
 /// Where a response came from, how to read its types, and who hears of its progress.
@@ -117,9 +126,11 @@ pub struct Reader {
     input: VecDeque<Bytes>,
     in_flight: VecDeque<InFlight>,
     columns: HashMap<usize, Columns>,
-    /// Rows of the array being confirmed, before the piece at the head, and their bytes.
+    /// Rows of the array being confirmed, before the piece at the head, their bytes of
+    /// text and of Arrow.
     confirmed_rows: usize,
     confirmed_bytes: usize,
+    confirmed_arrow: usize,
     confirmed: Vec<(usize, Vec<RecordBatch>)>,
     held: Vec<(usize, Bytes)>,
     eof: bool,
@@ -179,6 +190,7 @@ impl Reader {
             columns: HashMap::new(),
             confirmed_rows: 0,
             confirmed_bytes: 0,
+            confirmed_arrow: 0,
             confirmed: Vec::new(),
             held: Vec::new(),
             eof: false,
@@ -335,6 +347,20 @@ impl Reader {
     fn begin_span(&mut self) {
         self.confirmed_rows = 0;
         self.confirmed_bytes = 0;
+        self.confirmed_arrow = 0;
+    }
+
+    /// How long the next piece aims to be: `piece_bytes`, or shorter for rows that grow
+    /// when decoded (measured on this array's confirmed pieces).
+    fn piece_bytes(&self) -> usize {
+        let most = self.sizes.piece_bytes;
+        let least = (most / MAX_SHRINK).max(1);
+        if self.confirmed_bytes == 0 {
+            return (most / UNMEASURED_SHRINK).max(least);
+        }
+        let growth = self.confirmed_arrow as f64 / self.confirmed_bytes as f64;
+        let fits = (most * DECODED_PER_TEXT) as f64 / growth.max(f64::MIN_POSITIVE);
+        (fits.min(most as f64) as usize).max(least)
     }
 
     /// How long this array's rows are, from the pieces confirmed so far.
@@ -349,8 +375,8 @@ impl Reader {
     /// piece when enough are under way. `more_to_come`: keep a remainder shorter than a
     /// piece for the bytes still to arrive; else send everything.
     async fn cut_pieces(&mut self, more_to_come: bool) -> Result<()> {
-        let piece_bytes = self.sizes.piece_bytes;
         loop {
+            let piece_bytes = self.piece_bytes();
             let State::Rows {
                 buf, search_from, ..
             } = &mut self.state
@@ -456,6 +482,11 @@ impl Reader {
     fn accept(&mut self, span: usize, piece: Piece, bytes: usize) {
         self.confirmed_rows += piece.rows;
         self.confirmed_bytes += bytes;
+        self.confirmed_arrow += piece
+            .batches
+            .iter()
+            .map(RecordBatch::get_array_memory_size)
+            .sum::<usize>();
         if let Some(p) = &self.origin.progress {
             p.rows(piece.rows as u64);
         }
