@@ -50,10 +50,21 @@ def test_help_and_version_exit_0(roe_env):
         assert run([service, "--help"], roe_env).returncode == 0
 
 
-def test_missing_key_is_a_configuration_error():
-    out = run(["roe", "query", "SELECT 1"], clean_env())
-    assert out.returncode == _errors.CONFIGURATION == 3
-    assert "ROE_API_KEY" in _one_error_line(out.stderr)
+def test_missing_key_is_a_configuration_error_in_command_line_terms():
+    for service, variable in [
+        ("roe", "ROE_API_KEY"),
+        ("slateo", "SLATEO_API_KEY"),
+        ("aifordb", "AIFORDATABASE_API_KEY"),
+    ]:
+        argv = {
+            "roe": ["query", "SELECT 1"],
+            "slateo": ["list"],
+            "aifordb": ["ask", "why", "--connection", "c1"],
+        }
+        out = run([service, *argv[service]], clean_env())
+        assert out.returncode == _errors.CONFIGURATION == 3
+        line = _one_error_line(out.stderr)
+        assert f"set {variable} (or pass --api-key)" in line and "api_key=" not in line, line
 
 
 def test_wrong_key_exits_4(roe_env):

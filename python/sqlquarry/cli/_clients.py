@@ -8,7 +8,10 @@ Python caller.
 from __future__ import annotations
 
 import argparse
+import os
 from typing import Any
+
+from sqlquarry.exceptions import ConfigurationError
 
 # flag dest -> the client's keyword
 _SETTINGS = {
@@ -37,9 +40,16 @@ def settings(args: argparse.Namespace, **extra: Any) -> dict[str, Any]:
     return kwargs
 
 
+def require_key(args: argparse.Namespace, service: str, variable: str) -> None:
+    """The client's own error names its `api_key=` keyword; a command line has a flag."""
+    if not (getattr(args, "api_key", None) or os.environ.get(variable, "").strip()):
+        raise ConfigurationError(f"no {service} API key: set {variable} (or pass --api-key)")
+
+
 def roe(args: argparse.Namespace) -> Any:
     from sqlquarry.roe import RoeClient
 
+    require_key(args, "Roe", "ROE_API_KEY")
     extra = {
         "organization_id": getattr(args, "organization_id", None),
         "worksheet_id": getattr(args, "worksheet_id", None),
@@ -51,10 +61,12 @@ def roe(args: argparse.Namespace) -> Any:
 def slateo(args: argparse.Namespace) -> Any:
     from sqlquarry.slateo import SlateoClient
 
+    require_key(args, "Slateo", "SLATEO_API_KEY")
     return SlateoClient(**settings(args))
 
 
 def aifordb(args: argparse.Namespace) -> Any:
     from sqlquarry.aifordb import AIForDatabaseClient
 
+    require_key(args, "AI for Database", "AIFORDATABASE_API_KEY")
     return AIForDatabaseClient(**settings(args))
