@@ -482,11 +482,7 @@ impl Reader {
     fn accept(&mut self, span: usize, piece: Piece, bytes: usize) {
         self.confirmed_rows += piece.rows;
         self.confirmed_bytes += bytes;
-        self.confirmed_arrow += piece
-            .batches
-            .iter()
-            .map(RecordBatch::get_array_memory_size)
-            .sum::<usize>();
+        self.confirmed_arrow += piece.batches.iter().map(decoded_bytes).sum::<usize>();
         if let Some(p) = &self.origin.progress {
             p.rows(piece.rows as u64);
         }
@@ -561,6 +557,16 @@ impl Decoding {
             }),
         }
     }
+}
+
+/// The bytes `batch`'s values take, without its builders' spare capacity: that is largest
+/// in the shortest pieces (the ends of network reads), whose growth it would overstate.
+fn decoded_bytes(batch: &RecordBatch) -> usize {
+    batch
+        .columns()
+        .iter()
+        .map(|c| c.to_data().get_slice_memory_size().unwrap_or(0))
+        .sum()
 }
 
 /// A piece as text, checked on its decoding thread, so the reader only moves bytes.
