@@ -13,7 +13,7 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
 use arrow_array::RecordBatch;
-use arrow_schema::SchemaRef;
+use arrow_schema::{DataType, Schema, SchemaRef};
 use bytes::{Bytes, BytesMut};
 use tokio::task::JoinHandle;
 
@@ -37,9 +37,6 @@ const INLINE_BYTES: usize = 256 << 10;
 /// grow when decoded (a one-digit `Decimal(76, 0)` is 2 bytes of text and 32 of Arrow) get
 /// shorter pieces, so what is in flight is bounded in memory, not only in text.
 const DECODED_PER_TEXT: usize = 2;
-/// Until a rows array's first piece is confirmed its growth is unknown: pieces are this
-/// many times shorter meanwhile.
-const UNMEASURED_SHRINK: usize = 4;
 /// Pieces never shrink more than this: text grows at most ~16x (a digit to 32 bytes).
 const MAX_SHRINK: usize = 32;
 const ROWS_KEY: &str = "result_rows";
@@ -72,15 +69,46 @@ pub struct Columns {
     pub specs: Arc<Vec<ColumnSpec>>,
     pub schema: SchemaRef,
     pub query_id: Option<String>,
+    /// The most a row's text can grow when decoded (`worst_growth`).
+    worst_growth: f64,
 }
 
 impl Columns {
     pub fn new(specs: Vec<ColumnSpec>, query_id: Option<String>) -> Self {
+        let schema = schema_of(&specs);
         Columns {
-            schema: schema_of(&specs),
+            worst_growth: worst_growth(&schema),
+            schema,
             specs: Arc::new(specs),
             query_id,
         }
+    }
+}
+
+/// Arrow bytes per byte of text for rows whose every value is as short as its text can be
+/// (`0`, `""`, `[]`): what sizes a rows array's first pieces, before any is measured. The
+/// benchmark's rows: ~1.2; a lone one-digit `Decimal(76, 0)`: 8.
+fn worst_growth(schema: &Schema) -> f64 {
+    let (arrow, text) = schema
+        .fields()
+        .iter()
+        .map(|f| smallest_value(f.data_type()))
+        .fold((0, 2), |(a, t), (fa, ft)| (a + fa, t + ft + 1)); // brackets; commas
+    arrow as f64 / text as f64
+}
+
+/// The Arrow bytes and the text bytes of the shortest value of `data_type`.
+fn smallest_value(data_type: &DataType) -> (usize, usize) {
+    match data_type {
+        DataType::Utf8 | DataType::List(_) | DataType::Map(..) => (4, 2), // an offset; "" or []
+        DataType::Struct(fields) => fields
+            .iter()
+            .map(|f| smallest_value(f.data_type()))
+            .fold((0, 2), |(a, t), (fa, ft)| (a + fa, t + ft + 1)),
+        DataType::Dictionary(key, _) => (key.primitive_width().unwrap_or(8), 2),
+        DataType::Boolean => (1, 4), // a byte while decoding; `true`
+        DataType::Null => (0, 4),
+        other => (other.primitive_width().unwrap_or(8), 1),
     }
 }
 
@@ -351,14 +379,18 @@ impl Reader {
     }
 
     /// How long the next piece aims to be: `piece_bytes`, or shorter for rows that grow
-    /// when decoded (measured on this array's confirmed pieces).
+    /// when decoded (measured on this array's confirmed pieces; before the first, the most
+    /// its column types allow).
     fn piece_bytes(&self) -> usize {
         let most = self.sizes.piece_bytes;
         let least = (most / MAX_SHRINK).max(1);
-        if self.confirmed_bytes == 0 {
-            return (most / UNMEASURED_SHRINK).max(least);
-        }
-        let growth = self.confirmed_arrow as f64 / self.confirmed_bytes as f64;
+        let growth = match &self.state {
+            _ if self.confirmed_bytes > 0 => {
+                self.confirmed_arrow as f64 / self.confirmed_bytes as f64
+            }
+            State::Rows { span, .. } => self.columns.get(span).map_or(1.0, |c| c.worst_growth),
+            _ => 1.0,
+        };
         let fits = (most * DECODED_PER_TEXT) as f64 / growth.max(f64::MIN_POSITIVE);
         (fits.min(most as f64) as usize).max(least)
     }
@@ -651,5 +683,41 @@ impl Unsent {
             Unsent::Shared(b) => b,
             Unsent::Owned(b) => b.freeze(),
         }
+    }
+}
+
+#[cfg(test)]
+mod growth_tests {
+    use super::Columns;
+    use crate::types::column_spec;
+
+    fn growth(types: &[&str]) -> f64 {
+        let specs = types
+            .iter()
+            .enumerate()
+            .map(|(i, t)| column_spec(&format!("c{i}"), t, "UTC"))
+            .collect();
+        Columns::new(specs, None).worst_growth
+    }
+
+    #[test]
+    fn rows_of_short_text_and_wide_values_are_expected_to_grow() {
+        // [1] is 4 bytes with its comma; a Decimal256 is 32.
+        assert_eq!(growth(&["Decimal(76, 0)"]), 8.0);
+        // The benchmark's row (2.3 at worst; 0.7 as its values are): first pieces of at
+        // least half the usual size; an id and a string: full size.
+        let bench = [
+            "UInt64",
+            "String",
+            "DateTime('UTC')",
+            "Float64",
+            "Nullable(Int32)",
+            "Decimal(18, 2)",
+            "Bool",
+            "String",
+        ];
+        assert!(growth(&bench) < 4.0, "{}", growth(&bench));
+        assert!(growth(&["UInt64", "String"]) <= 2.0);
+        assert!(growth(&["Array(UInt256)", "Tuple(UInt8, Int128)"]) > 1.0);
     }
 }
