@@ -153,18 +153,16 @@ fn env_roots(env: &impl Fn(&str) -> Option<String>) -> Result<Vec<CertificateDer
     // A search path, as OpenSSL reads it: directories that are not there are skipped, but
     // one that names none with a certificate is a mistake worth saying.
     if let Some(dirs) = env(CERT_DIR_ENV).filter(|d| !d.trim().is_empty()) {
-        let existing: Vec<&Path> = dirs
+        let (system, others): (Vec<&Path>, Vec<&Path>) = dirs
             .split(':')
             .map(|d| Path::new(d.trim()))
             .filter(|d| d.is_dir())
-            .collect();
-        let system = existing.iter().any(|d| in_system_store(d));
-        let found: Vec<_> = existing
+            .partition(|d| in_system_store(d));
+        let found: Vec<_> = others
             .into_iter()
-            .filter(|d| !in_system_store(d))
             .flat_map(|d| rustls_native_certs::load_certs_from_paths(None, Some(d)).certs)
             .collect();
-        if found.is_empty() && !system {
+        if found.is_empty() && system.is_empty() {
             return Err(Error::Config(format!(
                 "{CERT_DIR_ENV} {dirs}: no CA certificates were loaded from these directories"
             )));

@@ -13,7 +13,7 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
 use arrow_array::RecordBatch;
-use arrow_schema::{DataType, Schema, SchemaRef};
+use arrow_schema::{DataType, Fields, Schema, SchemaRef};
 use bytes::{Bytes, BytesMut};
 use tokio::task::JoinHandle;
 
@@ -89,22 +89,24 @@ impl Columns {
 /// (`0`, `""`, `[]`): what sizes a rows array's first pieces, before any is measured. The
 /// benchmark's rows: ~1.2; a lone one-digit `Decimal(76, 0)`: 8.
 fn worst_growth(schema: &Schema) -> f64 {
-    let (arrow, text) = schema
-        .fields()
+    let (arrow, text) = smallest_array(schema.fields());
+    arrow as f64 / text as f64
+}
+
+/// The Arrow bytes and the text bytes of the shortest `[a,b,...]` of `fields`: a row, or a
+/// tuple inside one.
+fn smallest_array(fields: &Fields) -> (usize, usize) {
+    fields
         .iter()
         .map(|f| smallest_value(f.data_type()))
-        .fold((0, 2), |(a, t), (fa, ft)| (a + fa, t + ft + 1)); // brackets; commas
-    arrow as f64 / text as f64
+        .fold((0, 2), |(a, t), (fa, ft)| (a + fa, t + ft + 1)) // brackets; commas
 }
 
 /// The Arrow bytes and the text bytes of the shortest value of `data_type`.
 fn smallest_value(data_type: &DataType) -> (usize, usize) {
     match data_type {
         DataType::Utf8 | DataType::List(_) | DataType::Map(..) => (4, 2), // an offset; "" or []
-        DataType::Struct(fields) => fields
-            .iter()
-            .map(|f| smallest_value(f.data_type()))
-            .fold((0, 2), |(a, t), (fa, ft)| (a + fa, t + ft + 1)),
+        DataType::Struct(fields) => smallest_array(fields),
         DataType::Dictionary(key, _) => (key.primitive_width().unwrap_or(8), 2),
         DataType::Boolean => (1, 4), // a byte while decoding; `true`
         DataType::Null => (0, 4),
@@ -384,12 +386,12 @@ impl Reader {
     fn piece_bytes(&self) -> usize {
         let most = self.sizes.piece_bytes;
         let least = (most / MAX_SHRINK).max(1);
-        let growth = match &self.state {
-            _ if self.confirmed_bytes > 0 => {
-                self.confirmed_arrow as f64 / self.confirmed_bytes as f64
-            }
-            State::Rows { span, .. } => self.columns.get(span).map_or(1.0, |c| c.worst_growth),
-            _ => 1.0,
+        let growth = if self.confirmed_bytes > 0 {
+            self.confirmed_arrow as f64 / self.confirmed_bytes as f64
+        } else if let State::Rows { span, .. } = &self.state {
+            self.columns.get(span).map_or(1.0, |c| c.worst_growth)
+        } else {
+            1.0
         };
         let fits = (most * DECODED_PER_TEXT) as f64 / growth.max(f64::MIN_POSITIVE);
         (fits.min(most as f64) as usize).max(least)
