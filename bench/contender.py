@@ -322,16 +322,21 @@ def floor_download_native(t: Target):
     return lambda: client._run_raw(t.sql)
 
 
-def floor_decode(t: Target):
-    _import_pyarrow()
-
+def _body_decoder(t: Target, floor: str):
+    """The in-memory decoder the floors time, and a body file for it to decode."""
     from sqlquarry import _native
 
     decode = getattr(_native, "_decode_roe_body", None)
     if decode is None:
         raise Unavailable("this build has no sqlquarry._native._decode_roe_body")
     if not t.body_file:
-        raise Unavailable("floor_decode needs --body-file")
+        raise Unavailable(f"{floor} needs --body-file")
+    return decode
+
+
+def floor_decode(t: Target):
+    _import_pyarrow()
+    decode = _body_decoder(t, "floor_decode")
 
     def prepare():
         # Read before the clock: this floor times decoding bytes already in memory.
@@ -353,14 +358,7 @@ def floor_decimals(t: Target):
     import decimal
 
     pa = _import_pyarrow()
-
-    from sqlquarry import _native
-
-    decode = getattr(_native, "_decode_roe_body", None)
-    if decode is None:
-        raise Unavailable("this build has no sqlquarry._native._decode_roe_body")
-    if not t.body_file:
-        raise Unavailable("floor_decimals needs --body-file")
+    decode = _body_decoder(t, "floor_decimals")
 
     def prepare():
         with open(t.body_file, "rb") as f:

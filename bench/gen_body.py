@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import subprocess
 import sys
 import zlib
 from pathlib import Path
@@ -101,6 +102,17 @@ def ensure_gzip(rows: int, quiet: bool = False) -> Path:
         tmp.unlink(missing_ok=True)
     if not quiet:
         print(f"  gzip level {GZIP_LEVEL}: {path}", file=sys.stderr, flush=True)
+    return path
+
+
+def ensure_elsewhere(rows: int, gzip: bool = False, quiet: bool = False) -> Path:
+    """The cached body (`gzip`: its gzip), generated if needed by this script in a process
+    of its own: chDB never loads into the caller, a process that times or counts."""
+    path = gzip_path(rows) if gzip else body_path(rows)
+    if not path.exists():
+        cmd = [sys.executable, __file__, "--rows", str(rows)]
+        cmd += ["--gzip"] * gzip + ["--quiet"] * quiet
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
     return path
 
 

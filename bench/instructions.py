@@ -27,7 +27,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
-from gen_body import body_path  # noqa: E402
+from gen_body import ensure_elsewhere  # noqa: E402
 from rust_floor import bench_binary  # noqa: E402
 
 DEFAULT_ROWS = 100_000
@@ -67,11 +67,7 @@ def measure(rows: int = DEFAULT_ROWS) -> dict:
     """{rows, bytes, decode_per_row, validate_per_row, instructions by mode}."""
     if shutil.which("valgrind") is None:
         raise RuntimeError("valgrind is not installed")
-    body = body_path(rows)
-    if not body.exists():
-        # In a process of its own, as run.py does: chDB stays out of this one.
-        cmd = [sys.executable, str(HERE / "gen_body.py"), "--rows", str(rows), "--quiet"]
-        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    body = ensure_elsewhere(rows, quiet=True)
     binary = bench_binary()
     counts, report = {}, {}
     for mode in ("read", "decode", "validate"):

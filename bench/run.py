@@ -40,19 +40,19 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
 import instructions  # noqa: E402
-from gen_body import bench_sql, body_path, gzip_path  # noqa: E402
-from report import Size, Summary, log, print_gzip_table, print_table  # noqa: E402
+from gen_body import bench_sql, body_path, ensure_elsewhere, gzip_path  # noqa: E402
+from report import (  # noqa: E402
+    SQLQUARRY,
+    Size,
+    Summary,
+    log,
+    print_gzip_table,
+    print_table,
+)
 from rust_floor import build_rust_floor, run_rust_floor  # noqa: E402
 from serve import API_KEY, add_body, gzip_served, start_server  # noqa: E402
 from targets import print_targets  # noqa: E402
 
-SQLQUARRY = [
-    "sqlquarry_arrow",
-    "sqlquarry_pandas",
-    "sqlquarry_pandas_arrow",
-    "sqlquarry_polars",
-    "sqlquarry_stream",
-]
 # Logging on at DEBUG (sqlquarry_arrow runs with it off, the default); at the first size only.
 LOGGED = ["sqlquarry_arrow_logged"]
 USERS = ["json_pandas", "requests_pandas", "orjson_polars", "orjson_pyarrow"]
@@ -174,9 +174,7 @@ def ensure_body(rows: int, gzip: bool = False) -> Path:
     if not path.exists():
         what = "gzip of the body" if gzip else "body with chDB"
         progress(f"generating the {rows:,}-row {what} (cached in {path.parent}) ...")
-        cmd = [sys.executable, str(HERE / "gen_body.py"), "--rows", str(rows)]
-        subprocess.run(cmd + (["--gzip"] if gzip else []), check=True, stdout=subprocess.DEVNULL)
-    return path
+    return ensure_elsewhere(rows, gzip)
 
 
 def sha256_of(path: Path) -> str:

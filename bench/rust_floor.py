@@ -4,6 +4,7 @@ else is timed."""
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import subprocess
@@ -30,6 +31,7 @@ def cargo_env() -> dict:
     }
 
 
+@functools.cache  # run.py builds it first, then instructions.py asks for it again
 def bench_binary() -> Path:
     """The json_floor bench executable, built (release profile) if needed."""
     build = subprocess.run(

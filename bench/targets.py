@@ -4,7 +4,8 @@ not be measured fails: it is not met until it is shown to be."""
 
 from __future__ import annotations
 
-from report import Size, fmt, log
+from instructions import TARGET_PER_ROW as INSTRUCTIONS_PER_ROW
+from report import SQLQUARRY, Size, fmt, log
 
 PANDAS_ARROW_SPEEDUP = 25.0  # to_pandas(dtype_backend="pyarrow") vs json + pandas
 PANDAS_DECIMAL_FACTOR = 1.15  # to_pandas() vs to_arrow() + constructing the Decimals
@@ -14,7 +15,6 @@ GZIP_FACTOR = 1.3  # sqlquarry on the gzip body vs the identity body
 END_TO_END_FACTOR = 1.5  # query().to_arrow() vs download + in-memory decode
 GROWTH_SLACK = 1.1  # 10x rows -> at most 11x time
 STREAM_GROWTH = 1.5  # iter_batches() peak RSS at the second size vs at the base size
-INSTRUCTIONS_PER_ROW = 2_510  # the decoder before the one reader (callgrind)
 
 
 class Targets:
@@ -236,14 +236,7 @@ def _size_targets(t: Targets, base: Size, big: Size | None, quick: bool) -> None
         return
     factor = big.rows / base.rows
     limit = factor * GROWTH_SLACK
-    for name in [
-        "sqlquarry_arrow",
-        "sqlquarry_pandas",
-        "sqlquarry_pandas_arrow",
-        "sqlquarry_polars",
-        "sqlquarry_stream",
-        "floor_decode",
-    ]:
+    for name in [*SQLQUARRY, "floor_decode"]:
         a, b = base.sec(name), big.sec(name)
         label = f"time growth of {name}, {factor:g}x rows"
         if name != "sqlquarry_arrow":

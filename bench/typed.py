@@ -4,8 +4,8 @@ checked against it: its column types (`type_problems`) and one common Arrow form
 
 from __future__ import annotations
 
-# The columns of the typed table, in order.
-COLUMNS = ["id", "name", "created_at", "score", "qty", "price", "flag", "file"]
+# The columns of the typed table, in order: the body's.
+from gen_body import COLUMN_NAMES as COLUMNS
 
 
 def _expected_arrow_types():
@@ -53,6 +53,15 @@ def _pandas_problems(out) -> list[str]:
     import pandas as pd
 
     expected_arrow = _expected_arrow_types()
+    numpy_backed = {
+        "id": lambda t: str(t) in ("uint64", "UInt64"),
+        "name": lambda t: isinstance(t, pd.StringDtype),
+        "created_at": lambda t: str(getattr(t, "tz", None)) == "UTC",
+        "score": lambda t: str(t) in ("float64", "Float64"),
+        "qty": lambda t: str(t) == "Int32",
+        "flag": lambda t: str(t) in ("bool", "boolean"),
+        "file": lambda t: isinstance(t, pd.StringDtype),
+    }
     dt = out.dtypes
     problems = []
     for name in COLUMNS:
@@ -63,15 +72,7 @@ def _pandas_problems(out) -> list[str]:
                 isinstance(v, decimal.Decimal) for v in out[name].head(1000)
             )
         else:
-            ok = {
-                "id": lambda t: str(t) in ("uint64", "UInt64"),
-                "name": lambda t: isinstance(t, pd.StringDtype),
-                "created_at": lambda t: str(getattr(t, "tz", None)) == "UTC",
-                "score": lambda t: str(t) in ("float64", "Float64"),
-                "qty": lambda t: str(t) == "Int32",
-                "flag": lambda t: str(t) in ("bool", "boolean"),
-                "file": lambda t: isinstance(t, pd.StringDtype),
-            }[name](dt[name])
+            ok = numpy_backed[name](dt[name])
         if not ok:
             problems.append(f"{name}: {dt[name]}")
     return problems

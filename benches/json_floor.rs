@@ -49,7 +49,7 @@ fn time_alternately<A, B>(
 }
 
 /// What `--once` does.
-#[derive(Clone, Copy, PartialEq)]
+#[derive(Clone, Copy)]
 enum Once {
     Read,
     Decode,
